@@ -1,0 +1,130 @@
+"""The determination: frozen attrs models whose `to_dict()` is the contract's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+DECISIONS = ("approve", "modify", "pend", "deny")
+
+
+def _plain(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return value.to_dict()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _Record:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in attrs.fields(type(self))}  # type: ignore[misc]
+
+
+@frozen
+class PolicyRef(_Record):
+    id: str
+    version: str
+    digest: str
+
+
+@frozen
+class Dosing(_Record):
+    dosing_weight_kg: float | None
+    weight_basis: str | None
+    ideal_body_weight_kg: float | None
+    course_max_g: float | None
+    course_requested_g: float | None
+
+
+@frozen
+class Authorized(_Record):
+    dose_g_per_kg: float | None
+    course_total_g: float | None
+    days: tuple[int, int]
+    interval_days: int
+    courses: int
+    reduced_iga: bool | None
+
+
+@frozen
+class ChangeMade(_Record):
+    statement: str
+    field: str
+    requested: Any
+    authorized: Any
+
+
+@frozen
+class Reason(_Record):
+    statement: str
+    text: str
+    missing: tuple[str, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"statement": self.statement, "text": self.text}
+        if self.missing is not None:
+            entry["missing"] = list(self.missing)
+        return entry
+
+
+@frozen
+class Note(_Record):
+    statement: str
+    text: str
+
+
+@frozen
+class StatementResult(_Record):
+    id: str
+    outcome: str
+    citations: tuple[str, ...]
+
+
+@frozen
+class TraceStep(_Record):
+    """One step of the chain: a derived fact, or the case a statement rule took."""
+
+    rule: str
+    statement: str
+    when: str
+    outcome: str | None = None
+    derived: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"rule": self.rule, "statement": self.statement, "when": self.when}
+        if self.outcome is not None:
+            entry["outcome"] = self.outcome
+        if self.derived is not None:
+            entry["derived"] = self.derived
+        return entry
+
+
+@frozen
+class Determination(_Record):
+    """The answer to one request: decision, figures, findings and why."""
+
+    request_id: str
+    policy: PolicyRef
+    decision: str = attrs.field(validator=attrs.validators.in_(DECISIONS))
+    dosing: Dosing
+    authorized: Authorized | None
+    changes: tuple[ChangeMade, ...]
+    reasons: tuple[Reason, ...]
+    conditions: tuple[Note, ...]
+    advice: tuple[Note, ...]
+    monitoring: tuple[Note, ...]
+    statements: tuple[StatementResult, ...]
+    trace: tuple[TraceStep, ...]
+
+    def statement(self, statement_id: str) -> StatementResult:
+        for result in self.statements:
+            if result.id == statement_id:
+                return result
+        raise KeyError(statement_id)

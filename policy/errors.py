@@ -1,0 +1,44 @@
+"""The errors the package raises: each says what went wrong and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+
+
+@frozen
+class Problem:
+    """One problem with a request: where it is in the document and what is wrong."""
+
+    path: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class InvalidRequest(ValueError):
+    """The request cannot be assessed; `.errors` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "; ".join(f"{p.path or '(document)'}: {p.message}" for p in problems)
+        super().__init__(f"invalid request ({len(problems)} problem(s)): {lines}")
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        """Every problem as `{"path": ..., "message": ...}`, in document order."""
+        return [p.to_dict() for p in self.problems]
+
+
+class PolicyDefinitionError(RuntimeError):
+    """The policy source and its rule declarations do not fit together."""
+
+
+class EngineError(RuntimeError):
+    """The rules network failed to produce a complete, consistent result."""
+
+    def __init__(self, message: str, *, detail: Any = None) -> None:
+        super().__init__(message)
+        self.detail = detail

@@ -1,0 +1,63 @@
+"""ICD-10-CM codes checked against the code table of `simple-icd-10-cm` (offline).
+
+The table takes about a second to load, so it is loaded on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from functools import cache
+from types import ModuleType
+
+from policy.errors import Problem
+from policy.spec import register_format
+
+CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?$")
+LISTED_AT_MOST = 40
+_lock = threading.Lock()
+
+
+@cache
+def _table() -> ModuleType:
+    with _lock, warnings.catch_warnings():
+        # The library reads its data with importlib.resources calls that some
+        # Python versions deprecate; the warning is not the caller's concern.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
+
+        return simple_icd_10_cm
+
+
+def normalize(code: str) -> str:
+    """Upper-case, dotted form: 'm6080' -> 'M60.80'."""
+    bare = code.strip().upper().replace(".", "")
+    return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
+
+
+def billable_under(code: str) -> list[str]:
+    table = _table()
+    return sorted(c for c in table.get_descendants(code) if table.is_leaf(c))
+
+
+def problems(code: str, path: str) -> list[Problem]:
+    """Why `code` is not a billable ICD-10-CM code (empty when it is)."""
+    bare = code.strip().upper().replace(".", "")
+    if not CODE_SHAPE.match(bare):
+        return [Problem(path, f"expected an ICD-10-CM code such as M60.80, got {code!r}")]
+    table = _table()
+    dotted = normalize(code)
+    if not table.is_valid_item(bare):
+        return [Problem(path, f"{dotted} is not an ICD-10-CM code")]
+    if table.is_leaf(bare):
+        return []
+    codes = billable_under(bare)
+    listed = ", ".join(codes[:LISTED_AT_MOST])
+    more = f" and {len(codes) - LISTED_AT_MOST} more" if len(codes) > LISTED_AT_MOST else ""
+    return [
+        Problem(path, f"{dotted} is a category, not a billable code; billable codes under it: {listed}{more}")
+    ]
+
+
+register_format("icd10-cm", lambda value, path: problems(value, path))

@@ -1,0 +1,339 @@
+"""IVIG for inflammatory myopathies: facts, formulas and statement rules.
+
+Statement text, citations and examples live in `features/ivig_myositis/`;
+numbers live in its `policy.toml`. This module only says how the request
+becomes facts, how derived facts are computed, and which cases of each
+statement hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from policy.request import CM_PER_INCH, KG_PER_LB, Request
+from policy.rules.declarations import (
+    Attach,
+    Case,
+    Change,
+    Clamp,
+    Deny,
+    Derivation,
+    Effect,
+    Fact,
+    Otherwise,
+    Outcome,
+    P,
+    Pend,
+    StatementRule,
+    always,
+    case,
+    otherwise,
+)
+from policy.rules.conditions import all_of, any_of
+
+FOLDER = "ivig_myositis"
+MET, NOT_MET, NOT_APPLICABLE, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN
+
+request = Fact("request")
+diagnosis = Fact("diagnosis")
+dosing_weight = Fact("dosing_weight")
+course = Fact("course")
+response = Fact("response")
+
+
+def _decimal(value: float | int | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def height_cm(request: Request) -> Decimal | None:
+    patient = request.patient
+    if patient.height_cm is not None:
+        return _decimal(patient.height_cm)
+    inches = _decimal(patient.height_in)
+    return None if inches is None else inches * Decimal(str(CM_PER_INCH))
+
+
+def weight_kg(request: Request) -> Decimal | None:
+    patient = request.patient
+    if patient.weight_kg is not None:
+        return _decimal(patient.weight_kg)
+    pounds = _decimal(patient.weight_lb)
+    return None if pounds is None else pounds * Decimal(str(KG_PER_LB))
+
+
+def request_fact(request: Request) -> dict[str, Any]:
+    """The request as one flat fact; unstated fields are left out."""
+    regimen = request.regimen
+    answer = request.response or None
+    height = height_cm(request)
+    weight = weight_kg(request)
+    fact: dict[str, Any] = {
+        "type": request.type,
+        "sex": request.patient.sex,
+        "age_years": request.patient.age_years,
+        "height_cm": None if height is None else float(height),
+        "weight_kg": None if weight is None else float(weight),
+        "severe_acute": request.severe_acute,
+        "therapies": len(request.concurrent_therapies or ()),
+        "iga": request.iga,
+        "cardiac_dysfunction": request.cardiac_dysfunction,
+        "plasmapheresis_days_after_course": request.plasmapheresis_days_after_course,
+        "dose_g_per_kg": regimen.dose_g_per_kg,
+        "course_total_g": regimen.course_total_g,
+        "days_min": regimen.days[0],
+        "days_max": regimen.days[1],
+        "interval_days": regimen.interval_days,
+        "courses": regimen.courses,
+        "reduced_iga": regimen.reduced_iga,
+    }
+    if answer is not None:
+        fact.update(
+            weeks_on_therapy=answer.weeks_on_therapy,
+            strength=answer.strength,
+            function=answer.function,
+            rash=answer.rash,
+            ck=answer.ck,
+            complete_response=answer.complete_response,
+        )
+    return {key: value for key, value in fact.items() if value is not None}
+
+
+# --- Derivations -------------------------------------------------------------
+
+
+def diagnosis_groups(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Which code groups the request's diagnoses fall into."""
+    groups = params["code_groups"]
+    found = {key: [code for code in request.diagnoses if group.contains(code)] for key, group in groups.items()}
+    return {
+        "spectrum": bool(found["spectrum"]),
+        "inclusion_body": bool(found["inclusion_body"]),
+        "other_cause": bool(found["other_cause"]),
+        "needs_review": bool(found["needs_review"]),
+        "in_scope": any(found.values()),
+        "codes": {key: codes for key, codes in found.items() if codes},
+    }
+
+
+def ideal_body_weight(sex: str | None, height: Decimal | None, params: Mapping[str, Any]) -> Decimal | None:
+    """Devine formula: base + kg per inch above the reference height."""
+    if height is None or sex not in ("male", "female"):
+        return None
+    base = params["ibw_base_male_kg"] if sex == "male" else params["ibw_base_female_kg"]
+    inches = height / Decimal(str(CM_PER_INCH))
+    return Decimal(str(base)) + Decimal(str(params["ibw_kg_per_in"])) * (
+        inches - Decimal(str(params["ibw_reference_height_in"]))
+    )
+
+
+def dosing_weight_of(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Dosing weight: actual weight for minors and short stature, else the lower of actual and ideal."""
+    patient = request.patient
+    height = height_cm(request)
+    actual = weight_kg(request)
+    ideal = ideal_body_weight(patient.sex, height, params)
+    minor = patient.age_years is not None and patient.age_years < params["adult_age_years"]
+    short = height is not None and height < Decimal(str(params["short_stature_cm"]))
+    missing = []
+    if height is None:
+        missing.append("patient.height_cm")
+    if actual is None:
+        missing.append("patient.weight_kg")
+    if patient.sex not in ("male", "female") and not minor and not short:
+        missing.append("patient.sex")
+    weight: Decimal | None = None
+    basis: str | None = None
+    if actual is not None and (minor or short):
+        weight, basis = actual, "actual"
+    elif actual is not None and ideal is not None:
+        weight, basis = (ideal, "ideal") if ideal < actual else (actual, "actual")
+    return {
+        "known": weight is not None,
+        "dosing_weight_kg": None if weight is None else float(weight),
+        "weight_basis": basis,
+        "ideal_body_weight_kg": None if ideal is None else float(ideal),
+        "missing": [] if weight is not None else missing,
+    }
+
+
+def one_decimal(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
+
+
+def course_figures(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The allowed course maximum (vial rounding included) and the course requested."""
+    weight = _decimal(facts["dosing_weight"].get("dosing_weight_kg"))
+    regimen = request.regimen
+    maximum: float | None = None
+    requested: float | None = None
+    if weight is not None:
+        cap = Decimal(str(params["max_dose_g_per_kg"])) * weight
+        vial = Decimal(str(params["vial_rounding_g"]))
+        rounded = (cap / vial + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR) * vial
+        maximum = one_decimal(max(cap, rounded))
+    if regimen.course_total_g is not None:
+        requested = one_decimal(Decimal(str(regimen.course_total_g)))
+    elif regimen.dose_g_per_kg is not None and weight is not None:
+        requested = one_decimal(Decimal(str(regimen.dose_g_per_kg)) * weight)
+    return {
+        "max_known": maximum is not None,
+        "course_max_g": maximum,
+        "requested_known": requested is not None,
+        "course_requested_g": requested,
+    }
+
+
+def clinical_response(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Clinical improvement means strength, function or rash improved; CK alone does not count."""
+    answer = request.response
+    continuation = request.type == "continuation"
+    if answer is None:
+        return {"continuation": continuation, "reported": False, "improvement": "unknown", "missing": ["response"]}
+    signs = {"strength": answer.strength, "function": answer.function, "rash": answer.rash}
+    unstated = [f"response.{name}" for name, value in signs.items() if value is None]
+    if "improved" in signs.values():
+        improvement = "yes"
+    elif unstated:
+        improvement = "unknown"
+    else:
+        improvement = "no"
+    missing = [] if improvement == "yes" else list(unstated)
+    if improvement != "yes" and answer.weeks_on_therapy is None:
+        missing.append("response.weeks_on_therapy")
+    return {"continuation": continuation, "reported": True, "improvement": improvement, "missing": missing}
+
+
+DERIVATIONS = (
+    Derivation(
+        name="diagnosis_groups", statement="DX-SPECTRUM", label="Diagnosis groups of the requested codes",
+        reads=("request",), produces="diagnosis",
+        fields=("spectrum", "inclusion_body", "other_cause", "needs_review", "in_scope"),
+        parameters=(), compute=diagnosis_groups,
+    ),
+    Derivation(
+        name="dosing_weight", statement="DOSE-WEIGHT", label="Dosing weight (ideal body weight, Devine)",
+        reads=("request",), produces="dosing_weight",
+        fields=("known", "dosing_weight_kg", "weight_basis", "ideal_body_weight_kg"),
+        parameters=("adult_age_years", "short_stature_cm", "ibw_base_male_kg", "ibw_base_female_kg",
+                    "ibw_kg_per_in", "ibw_reference_height_in"),
+        compute=dosing_weight_of,
+    ),
+    Derivation(
+        name="course_figures", statement="DOSE-TOTAL", label="Course maximum and course requested",
+        reads=("request", "dosing_weight"), produces="course",
+        fields=("max_known", "course_max_g", "requested_known", "course_requested_g"),
+        parameters=("max_dose_g_per_kg", "vial_rounding_g"), compute=course_figures,
+    ),
+    Derivation(
+        name="clinical_response", statement="MON-NO-RESPONSE", label="Clinical response on continuation",
+        reads=("request",), produces="response",
+        fields=("continuation", "reported", "improvement"), parameters=(), compute=clinical_response,
+    ),
+)
+
+# --- Statement rules -----------------------------------------------------------
+
+
+def _rule(name: str, effect: Effect, facts: tuple[str, ...], *branches: Any, statement: str | None = None) -> StatementRule:
+    rest = [b for b in branches if isinstance(b, Otherwise)]
+    return StatementRule(
+        name=name, statement=statement or name, effect=effect, facts=facts,
+        cases=tuple(b for b in branches if isinstance(b, Case)), otherwise=rest[0] if rest else None,
+    )
+
+
+RULES = (
+    _rule("DX-SPECTRUM", Effect.CRITERION, ("diagnosis",),
+          case(diagnosis.spectrum == True, MET), otherwise(NOT_MET)),  # noqa: E712
+    _rule("DX-IBM", Effect.DENY, ("diagnosis",),
+          case(diagnosis.inclusion_body == True, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
+    _rule("DX-OTHER-CAUSE", Effect.DENY, ("diagnosis",),
+          case(diagnosis.other_cause == True, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
+    _rule("DX-UNSPECIFIED", Effect.PEND, ("diagnosis",),
+          case(diagnosis.needs_review == True, NOT_MET, Pend()), otherwise(MET)),  # noqa: E712
+    _rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
+          case(diagnosis.in_scope == False, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
+    _rule("SOC-STANDARD", Effect.CRITERION, ("diagnosis",),
+          case(diagnosis.spectrum == True, MET), otherwise(NOT_MET)),  # noqa: E712
+    _rule("IND-ROLE", Effect.INFORMATIONAL, ("request",), case(always(), MET)),
+    _rule("DOSE-WEIGHT", Effect.DOSING_WEIGHT, ("request", "dosing_weight"),
+          case(dosing_weight.known == True, MET),  # noqa: E712
+          case(request.course_total_g.present(), UNKNOWN, Pend(missing=dosing_weight.missing)),
+          otherwise(UNKNOWN)),
+    _rule("DOSE-TOTAL/per-kg", Effect.CHANGE, ("request",),
+          case(request.dose_g_per_kg > P.max_dose_g_per_kg, NOT_MET, Change("dose_g_per_kg", P.max_dose_g_per_kg)),
+          case(request.dose_g_per_kg.present(), MET),
+          otherwise(NOT_APPLICABLE), statement="DOSE-TOTAL"),
+    _rule("DOSE-TOTAL/grams", Effect.CHANGE, ("request", "course"),
+          case(request.course_total_g.absent(), NOT_APPLICABLE),
+          case(course.max_known == False, UNKNOWN),  # noqa: E712
+          case(request.course_total_g > course.course_max_g, NOT_MET, Change("course_total_g", course.course_max_g)),
+          otherwise(MET), statement="DOSE-TOTAL"),
+    _rule("DOSE-DAYS", Effect.CHANGE, ("request",),
+          case(any_of(request.days_min < P.min_course_days, request.days_max > P.max_course_days),
+               NOT_MET, Change("days", Clamp(P.min_course_days, P.max_course_days))),
+          otherwise(MET)),
+    _rule("DOSE-HIGH", Effect.ADVICE, ("request", "course"),
+          case(all_of(any_of(course.requested_known == False, course.course_requested_g > P.high_course_g),  # noqa: E712
+                      request.days_min < P.high_course_min_days), MET, Attach()),
+          otherwise(NOT_APPLICABLE)),
+    _rule("DOSE-INTERVAL", Effect.CHANGE, ("request",),
+          case(request.interval_days < P.min_interval_days, NOT_MET, Change("interval_days", P.min_interval_days)),
+          otherwise(MET)),
+    _rule("DOSE-COURSES", Effect.CHANGE, ("request",),
+          case(request.courses > P.max_courses, NOT_MET, Change("courses", P.max_courses)),
+          otherwise(MET)),
+    _rule("SAFE-IGA-SCREEN", Effect.CONDITION, ("request",),
+          case(all_of(request.type == "initial", any_of(request.iga.absent(), request.iga == "unknown")),
+               MET, Attach()),
+          otherwise(NOT_APPLICABLE)),
+    _rule("SAFE-IGA-PRODUCT", Effect.CHANGE, ("request",),
+          case(all_of(request.iga == "deficient",
+                      any_of(request.reduced_iga.absent(), request.reduced_iga == False)),  # noqa: E712
+               NOT_MET, Change("reduced_iga", True)),
+          case(request.iga == "deficient", MET),
+          otherwise(NOT_APPLICABLE)),
+    _rule("SAFE-CARDIAC", Effect.CONDITION, ("request",), case(always(), MET, Attach())),
+    _rule("SAFE-CARDIAC-DYSFUNCTION", Effect.CONDITION, ("request",),
+          case(request.cardiac_dysfunction == True, MET, Attach()), otherwise(NOT_APPLICABLE)),  # noqa: E712
+    _rule("SAFE-HYDRATION", Effect.CONDITION, ("request",), case(always(), MET, Attach())),
+    _rule("SAFE-AE", Effect.ADVICE, ("request",),
+          case(request.days_min <= P.short_course_days, MET, Attach()), otherwise(NOT_APPLICABLE)),
+    _rule("MON-PLAN", Effect.MONITORING, ("request",), case(always(), MET, Attach())),
+    _rule("MON-TRIAL", Effect.ADVICE, ("request", "response"),
+          case(all_of(response.continuation == True, response.reported == True,  # noqa: E712
+                      response.improvement != "yes", request.weeks_on_therapy < P.trial_weeks),
+               MET, Attach()),
+          otherwise(NOT_APPLICABLE)),
+    _rule("MON-NO-RESPONSE", Effect.DENY, ("request", "response"),
+          case(response.continuation == False, NOT_APPLICABLE),  # noqa: E712
+          case(response.reported == False, UNKNOWN, Pend(missing=response.missing)),  # noqa: E712
+          case(all_of(response.improvement == "no", request.weeks_on_therapy >= P.trial_weeks), NOT_MET, Deny()),
+          case(response.improvement == "yes", MET),
+          case(request.weeks_on_therapy < P.trial_weeks, MET),
+          otherwise(UNKNOWN, Pend(missing=response.missing))),
+    _rule("MON-COMPLETE", Effect.ADVICE, ("request", "response"),
+          case(all_of(response.continuation == True, request.complete_response == True), MET, Attach()),  # noqa: E712
+          otherwise(NOT_APPLICABLE)),
+    _rule("PIT-MONOTHERAPY", Effect.PEND, ("request",),
+          case(all_of(request.severe_acute == True, request.therapies == 0), NOT_MET, Pend()),  # noqa: E712
+          case(request.severe_acute == True, MET),  # noqa: E712
+          otherwise(NOT_APPLICABLE)),
+    _rule("PIT-PLASMAPHERESIS", Effect.PEND, ("request",),
+          case(request.plasmapheresis_days_after_course <= P.plasmapheresis_window_days, NOT_MET, Pend()),
+          case(request.plasmapheresis_days_after_course.present(), MET),
+          otherwise(NOT_APPLICABLE)),
+)
+
+# What the authorization covers when the request leaves a field unstated.
+AUTHORIZED_DEFAULTS = {"courses": P.max_courses}

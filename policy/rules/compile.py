@@ -1,0 +1,119 @@
+"""Compile rule declarations into one durable-rules ruleset (its JSON form).
+
+Every pattern carries a positive discriminator on the fact type (`t`), so no
+pattern can match the session's state object. A statement rule's branches are
+made exclusive (each excludes the branches before it) and complete (the
+`otherwise` branch is the complement of all cases), then put in disjunctive
+normal form: each conjunction becomes one durable rule named
+`<rule>#<branch>.<clause>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from policy.errors import PolicyDefinitionError
+from policy.rules.conditions import (
+    FLIPPED,
+    Absent,
+    AllOf,
+    Always,
+    Atom,
+    Compare,
+    Condition,
+    Field,
+    Param,
+    Present,
+    clauses,
+    fields_of,
+    negate,
+)
+from policy.rules.declarations import Case, Derivation, StatementRule
+
+OPERATORS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+REQUEST = "request"
+CATCH_ALL = "request:seen"
+
+
+def branch_condition(rule: StatementRule, index: int) -> Condition:
+    """The condition under which branch `index` of `rule` is the one taken."""
+    earlier = [negate(c.when) for c in rule.cases[:index] if not isinstance(c.when, Always)]
+    branch = rule.branches[index]
+    own = [branch.when] if isinstance(branch, Case) else []
+    parts = [*earlier, *own]
+    if not parts:
+        return Always()
+    return AllOf(tuple(parts))
+
+
+def _value(operand: Any, params: Mapping[str, Any]) -> Any:
+    if isinstance(operand, Param):
+        if operand.key not in params:
+            raise PolicyDefinitionError(f"unknown parameter '{operand.key}'")
+        return params[operand.key]
+    return operand
+
+
+def _place(atom: Atom, order: Sequence[str]) -> tuple[str, Atom]:
+    """Which fact's pattern holds the atom (the later fact of a join)."""
+    if isinstance(atom, Compare) and isinstance(atom.right, Field):
+        if order.index(atom.right.fact) > order.index(atom.left.fact):
+            return atom.right.fact, Compare(atom.right, FLIPPED[atom.op], atom.left)
+    field = atom.left if isinstance(atom, Compare) else atom.field
+    return field.fact, atom
+
+
+def _compile_atom(atom: Atom, params: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(atom, Present):
+        return {"$ex": {atom.field.name: 1}}
+    if isinstance(atom, Absent):
+        return {"$nex": {atom.field.name: 1}}
+    right = atom.right
+    value = {right.fact: right.name} if isinstance(right, Field) else _value(right, params)
+    if atom.op == "==":
+        return {atom.left.name: value}
+    return {OPERATORS[atom.op]: {atom.left.name: value}}
+
+
+def _patterns(facts: Sequence[str], clause: list[Atom], params: Mapping[str, Any]) -> list[Any]:
+    order = list(facts)
+    placed: dict[str, list[dict[str, Any]]] = {fact: [] for fact in facts}
+    for atom in clause:
+        fact, atom = _place(atom, order)
+        if fact not in placed:
+            raise PolicyDefinitionError(f"condition reads fact '{fact}' not among {order}")
+        placed[fact].append(_compile_atom(atom, params))
+    patterns = []
+    for fact in facts:
+        tests = [{"t": fact}, *placed[fact]]
+        patterns.append({fact: tests[0] if len(tests) == 1 else {"$and": tests}})
+    return patterns
+
+
+def compile_ruleset(
+    derivations: Sequence[Derivation],
+    rules: Sequence[StatementRule],
+    params: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The ruleset definition: derivations, statement rules, and a catch-all."""
+    order = [REQUEST, *(d.produces for d in derivations)]
+    definition: dict[str, Any] = {
+        # One firing per session is guaranteed: deleting a session where no
+        # action ever fired crashes the engine.
+        CATCH_ALL: {"all": [{REQUEST: {"t": REQUEST}}]},
+    }
+    for derivation in derivations:
+        definition[f"derive:{derivation.name}"] = {
+            "all": [{fact: {"t": fact}} for fact in derivation.reads]
+        }
+    for rule in rules:
+        facts = sorted(set(rule.facts), key=order.index)
+        for index, _ in enumerate(rule.branches):
+            condition = branch_condition(rule, index)
+            for fact, _name in fields_of(condition):
+                if fact not in facts:
+                    raise PolicyDefinitionError(f"rule {rule.name} reads '{fact}' but lists {facts}")
+            for number, clause in enumerate(clauses(condition)):
+                definition[f"{rule.name}#{index}.{number}"] = {"all": _patterns(facts, clause, params)}
+    return definition

@@ -1,0 +1,164 @@
+"""Field specifications: one declaration per request field drives the attrs
+validators, the mapping validator and the JSON Schema."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from policy.errors import Problem
+
+JSON_NAMES = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@frozen
+class Spec:
+    """What a request field accepts, in JSON terms."""
+
+    types: tuple[str, ...]
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    items: Spec | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    model: type | None = None
+    format: str | None = None
+    unit: str | None = None
+
+
+def spec_of(field: attrs.Attribute[Any]) -> Spec:
+    spec = field.metadata.get("spec")
+    if not isinstance(spec, Spec):
+        raise TypeError(f"field {field.name} has no Spec")
+    return spec
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "array":
+        return isinstance(value, list | tuple)
+    if kind == "object":
+        return isinstance(value, dict)
+    raise ValueError(kind)
+
+
+def _bounds(spec: Spec, value: float) -> str | None:
+    if not math.isfinite(value):
+        return f"expected a finite number, got {_shown(value)}"
+    low = spec.minimum
+    high = spec.maximum
+    unit = f" {spec.unit}" if spec.unit else ""
+    if spec.exclusive_minimum is not None and value <= spec.exclusive_minimum:
+        return f"expected more than {spec.exclusive_minimum:g}{unit}, got {_shown(value)}"
+    if low is not None and high is not None and not low <= value <= high:
+        return f"expected {low:g} to {high:g}{unit}, got {_shown(value)}"
+    if low is not None and value < low:
+        return f"expected at least {low:g}{unit}, got {_shown(value)}"
+    if high is not None and value > high:
+        return f"expected at most {high:g}{unit}, got {_shown(value)}"
+    return None
+
+
+FormatCheck = Callable[[str, str], list[Problem]]
+_formats: dict[str, FormatCheck] = {}
+
+
+def register_format(name: str, check: FormatCheck) -> None:
+    _formats[name] = check
+
+
+def _date(value: str, path: str) -> list[Problem]:
+    try:
+        if ISO_DATE.match(value):
+            date.fromisoformat(value)
+            return []
+    except ValueError:
+        pass
+    return [Problem(path, f"expected a date as YYYY-MM-DD, got {_shown(value)}")]
+
+
+register_format("date", _date)
+
+
+def check_value(spec: Spec, value: Any, path: str) -> list[Problem]:
+    """Every problem with one value against its spec (nested objects excluded)."""
+    kind = next((k for k in spec.types if _is_type(value, k)), None)
+    if kind is None:
+        expected = " or ".join(JSON_NAMES[k] for k in spec.types)
+        return [Problem(path, f"expected {expected}, got {_shown(value)}")]
+    if kind in ("number", "integer"):
+        problem = _bounds(spec, float(value))
+        return [Problem(path, problem)] if problem else []
+    if kind == "string":
+        if spec.enum is not None and value not in spec.enum:
+            return [Problem(path, f"expected one of {', '.join(spec.enum)}, got {_shown(value)}")]
+        if spec.format:
+            return _formats[spec.format](value, path)
+        if not value.strip():
+            return [Problem(path, "expected a non-empty string, got ''")]
+        return []
+    if kind == "array":
+        problems = []
+        if spec.min_items is not None and len(value) < spec.min_items:
+            problems.append(Problem(path, f"expected at least {spec.min_items} item(s), got {len(value)}"))
+        if spec.max_items is not None and len(value) > spec.max_items:
+            problems.append(Problem(path, f"expected at most {spec.max_items} item(s), got {len(value)}"))
+        if spec.items is not None:
+            for index, item in enumerate(value):
+                problems.extend(check_value(spec.items, item, f"{path}[{index}]"))
+        return problems
+    return []
+
+
+def field_validator(instance: Any, field: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: the value fits the field's Spec, or ValueError naming the field."""
+    if value is None:
+        if spec_of(field).required:
+            raise ValueError(f"{field.name}: expected a value, got None")
+        return
+    spec = spec_of(field)
+    if spec.model is not None or isinstance(value, tuple) and spec.items is None:
+        return
+    problems = check_value(spec, list(value) if isinstance(value, tuple) else value, field.name)
+    if problems:
+        raise ValueError(f"{problems[0].path}: {problems[0].message}")
+
+
+def spec(types: str | tuple[str, ...], description: str, **options: Any) -> Any:
+    """An attrs field carrying its Spec, validated by it."""
+    kinds = (types,) if isinstance(types, str) else types
+    declared = Spec(types=kinds, description=description, **options)
+    default = attrs.NOTHING if declared.required else None
+    return attrs.field(
+        default=default, metadata={"spec": declared}, validator=field_validator, kw_only=True
+    )

@@ -1,0 +1,1 @@
+"""Step definitions for the policy feature files: one concern per module."""

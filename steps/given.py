@@ -1,0 +1,64 @@
+"""Given steps: build the request document a scenario assesses."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers
+
+from steps.values import parse_value
+
+SOURCE_CASE: dict[str, Any] = {
+    "id": "PA-SOURCE-CASE",
+    "type": "initial",
+    "diagnoses": ["M60.80"],
+    "regimen": {"dose_g_per_kg": 2.0, "days": [2, 3], "interval_days": 28},
+}
+IMPROVING: dict[str, Any] = {
+    "weeks_on_therapy": 16,
+    "strength": "improved",
+    "function": "improved",
+    "rash": "absent",
+    "ck": "decreased",
+    "complete_response": False,
+}
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    return {}
+
+
+@given("a request like the source case")
+def source_case(document: dict[str, Any]) -> None:
+    document.clear()
+    document.update(copy.deepcopy(SOURCE_CASE))
+
+
+@given("a continuation request like the source case")
+def continuation_case(document: dict[str, Any]) -> None:
+    source_case(document)
+    document["type"] = "continuation"
+    document["response"] = copy.deepcopy(IMPROVING)
+
+
+def _parent(document: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    *parents, leaf = path.split(".")
+    node = document
+    for name in parents:
+        node = node.setdefault(name, {})
+    return node, leaf
+
+
+@given(parsers.re(r"(?P<path>[a-z_]+(?:\.[a-z_]+)*) is not stated"))
+def remove_field(document: dict[str, Any], path: str) -> None:
+    node, leaf = _parent(document, path)
+    node.pop(leaf, None)
+
+
+@given(parsers.re(r"(?P<path>[a-z_]+(?:\.[a-z_]+)*) is (?P<value>(?!not stated$).+)"))
+def set_field(document: dict[str, Any], path: str, value: str) -> None:
+    node, leaf = _parent(document, path)
+    node[leaf] = parse_value(value)
