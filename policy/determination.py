@@ -24,7 +24,7 @@ class _Record:
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in attrs.fields(type(self))}  # type: ignore[misc]
+        return {f.name: _plain(getattr(self, f.name)) for f in attrs.fields(type(self))}  # type: ignore[arg-type]
 
 
 @frozen

@@ -27,7 +27,8 @@ def _table() -> ModuleType:
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm
 
-        return simple_icd_10_cm
+        module: ModuleType = simple_icd_10_cm
+        return module
 
 
 def normalize(code: str) -> str:

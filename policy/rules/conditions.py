@@ -40,16 +40,16 @@ class Field:
     def _compare(self, op: str, other: Operand) -> Compare:
         return Compare(self, op, other)
 
-    def __lt__(self, other: Operand) -> Compare:  # type: ignore[override]
+    def __lt__(self, other: Operand) -> Compare:
         return self._compare("<", other)
 
-    def __le__(self, other: Operand) -> Compare:  # type: ignore[override]
+    def __le__(self, other: Operand) -> Compare:
         return self._compare("<=", other)
 
-    def __gt__(self, other: Operand) -> Compare:  # type: ignore[override]
+    def __gt__(self, other: Operand) -> Compare:
         return self._compare(">", other)
 
-    def __ge__(self, other: Operand) -> Compare:  # type: ignore[override]
+    def __ge__(self, other: Operand) -> Compare:
         return self._compare(">=", other)
 
     def __eq__(self, other: object) -> Compare:  # type: ignore[override]

@@ -89,7 +89,7 @@ def _scenario(node: dict[str, Any], file: str, statement: str | None) -> Scenari
 def parse_feature(path: Path, relative: str) -> tuple[list[Statement], list[ScenarioSource]]:
     """Read one feature file: its statements and the scenarios outside any rule."""
     try:
-        document = Parser().parse(path.read_text(encoding="utf-8"))
+        document: dict[str, Any] = dict(Parser().parse(path.read_text(encoding="utf-8")))
     except Exception as error:  # gherkin raises its own composite errors
         raise PolicyDefinitionError(f"{relative}: cannot parse Gherkin: {error}") from error
     feature = document.get("feature")
