@@ -64,7 +64,7 @@ class Assessor:
         self.bound = bound
         self.params = bound.params
         numbers = {k: v for k, v in self.params.items() if k != "code_groups"}
-        definition = compile_ruleset(bound.derivations, bound.rules, numbers)
+        definition = compile_ruleset(bound.derivations, bound.rules, numbers, bound.module.REQUEST_ALWAYS_SET)
         self._derivations: dict[str, Derivation] = {f"derive:{d.name}": d for d in bound.derivations}
         self._branches: dict[str, tuple[StatementRule, int]] = {}
         for name in definition:

@@ -63,6 +63,10 @@ def weight_kg(request: Request) -> Decimal | None:
     return None if pounds is None else pounds * Decimal(str(KG_PER_LB))
 
 
+# Fields of the request fact that every valid request sets.
+REQUEST_ALWAYS_SET = ("type", "therapies", "days_min", "days_max", "interval_days")
+
+
 def request_fact(request: Request) -> dict[str, Any]:
     """The request as one flat fact; unstated fields are left out."""
     regimen = request.regimen
@@ -223,7 +227,7 @@ DERIVATIONS = (
     Derivation(
         name="dosing_weight", statement="DOSE-WEIGHT", label="Dosing weight (ideal body weight, Devine)",
         reads=("request",), produces="dosing_weight",
-        fields=("known", "dosing_weight_kg", "weight_basis", "ideal_body_weight_kg"),
+        fields=("known",),
         parameters=("adult_age_years", "short_stature_cm", "ibw_base_male_kg", "ibw_base_female_kg",
                     "ibw_kg_per_in", "ibw_reference_height_in"),
         compute=dosing_weight_of,
@@ -231,7 +235,7 @@ DERIVATIONS = (
     Derivation(
         name="course_figures", statement="DOSE-TOTAL", label="Course maximum and course requested",
         reads=("request", "dosing_weight"), produces="course",
-        fields=("max_known", "course_max_g", "requested_known", "course_requested_g"),
+        fields=("max_known", "requested_known"),
         parameters=("max_dose_g_per_kg", "vial_rounding_g"), compute=course_figures,
     ),
     Derivation(

@@ -95,9 +95,18 @@ def compile_ruleset(
     derivations: Sequence[Derivation],
     rules: Sequence[StatementRule],
     params: Mapping[str, Any],
+    request_fields: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The ruleset definition: derivations, statement rules, and a catch-all."""
+    """The ruleset definition: derivations, statement rules, and a catch-all.
+
+    `request_fields` are the request fact's fields that are always set; with
+    the derivations' `fields`, they let clauses that need them missing go.
+    """
     order = [REQUEST, *(d.produces for d in derivations)]
+    always_present = frozenset(
+        [(REQUEST, name) for name in request_fields]
+        + [(d.produces, name) for d in derivations for name in d.fields]
+    )
     definition: dict[str, Any] = {
         # One firing per session is guaranteed: deleting a session where no
         # action ever fired crashes the engine.
@@ -114,6 +123,6 @@ def compile_ruleset(
             for fact, _name in fields_of(condition):
                 if fact not in facts:
                     raise PolicyDefinitionError(f"rule {rule.name} reads '{fact}' but lists {facts}")
-            for number, clause in enumerate(clauses(condition)):
+            for number, clause in enumerate(clauses(condition, always_present)):
                 definition[f"{rule.name}#{index}.{number}"] = {"all": _patterns(facts, clause, params)}
     return definition

@@ -138,21 +138,29 @@ def negate(condition: Condition) -> Condition:
     raise ValueError("the complement of 'always' matches nothing")
 
 
-def clauses(condition: Condition) -> list[list[Atom]]:
-    """Disjunctive normal form: a list of conjunctions, contradictions dropped."""
+def clauses(condition: Condition, always_present: frozenset[tuple[str, str]] = frozenset()) -> list[list[Atom]]:
+    """Disjunctive normal form: a list of conjunctions, contradictions dropped.
+
+    A clause needing a field in `always_present` to be missing can never hold.
+    """
     if isinstance(condition, Always):
         return [[]]
+    if isinstance(condition, Absent) and condition.field.key() in always_present:
+        return []
     if isinstance(condition, Compare | Present | Absent):
         return [[condition]]
     if isinstance(condition, AnyOf):
-        return [clause for c in condition.conditions for clause in clauses(c)]
+        return [clause for c in condition.conditions for clause in clauses(c, always_present)]
     result: list[list[Atom]] = [[]]
     for part in condition.conditions:
-        result = [left + right for left in result for right in clauses(part)]
-    return [clause for clause in result if not _contradictory(clause)]
+        result = [left + right for left in result for right in clauses(part, always_present)]
+        result = [clause for clause in result if not _contradictory(clause)]
+    return result
 
 
 def _contradictory(clause: list[Atom]) -> bool:
+    if _opposed(clause):
+        return True
     absent = {a.field.key() for a in clause if isinstance(a, Absent)}
     used: set[tuple[str, str]] = set()
     for atom in clause:
@@ -163,6 +171,20 @@ def _contradictory(clause: list[Atom]) -> bool:
             if isinstance(atom.right, Field):
                 used.add(atom.right.key())
     return bool(absent & used)
+
+
+def _opposed(clause: list[Atom]) -> bool:
+    """Two comparisons of one field with constants that cannot both hold."""
+    tests = [a for a in clause if isinstance(a, Compare) and not isinstance(a.right, Field | Param)]
+    for first in tests:
+        for second in tests:
+            if first.left.key() == second.left.key() and first.right == second.right:
+                if NEGATED[first.op] == second.op:
+                    return True
+            if first.left.key() == second.left.key() and first.op == second.op == "==":
+                if first.right != second.right:
+                    return True
+    return False
 
 
 def atoms(condition: Condition) -> Iterator[Atom]:

@@ -159,7 +159,7 @@ class Derivation:
     label: str
     reads: tuple[str, ...]
     produces: str
-    fields: tuple[str, ...]
+    fields: tuple[str, ...]  # always set on the derived fact
     parameters: tuple[str, ...]
     compute: Callable[[Any, Mapping[str, Mapping[str, Any]], Mapping[str, Any]], dict[str, Any]] = field(
         eq=False, repr=False
