@@ -1,0 +1,176 @@
+"""The `policy` command line: assess request files and print determinations.
+
+Exit codes: 0 every input was assessed; 2 some input is invalid (nothing is
+printed on stdout, every problem goes to stderr as `FILE: PATH: MESSAGE`);
+1 an internal error (a message on stderr, the traceback with --debug).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from attrs import frozen
+
+import policy
+from policy.determination import Determination
+from policy.report import RENDERERS
+
+EXIT_INVALID = 2
+EXIT_INTERNAL = 1
+STDIN = "-"
+DOCUMENT = "(document)"
+
+app = typer.Typer(
+    help="Policy-as-code for clinical coverage: assess prior-authorization requests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # tracebacks are shown only with --debug
+)
+
+
+@app.callback()
+def main() -> None:
+    """Policy-as-code for clinical coverage."""
+    # A callback keeps `assess` a named subcommand even while it is the only one.
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@frozen
+class Problem:
+    """One reason an input cannot be assessed, located in its file."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path or DOCUMENT}: {self.message}"
+
+
+class InputError(Exception):
+    """An input that is not a request document at all (unreadable, not JSON, not an object)."""
+
+
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON would silently keep the last of two equal keys: nothing is guessed.
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise InputError(f"duplicate key {key!r}")
+        document[key] = value
+    return document
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(f"{name} is not a JSON number")
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}") from error
+
+
+def read_document(name: str) -> dict[str, Any]:
+    """The JSON object in a file (or stdin for `-`), or InputError saying why not."""
+    data = _read_bytes(name)
+    try:
+        document = json.loads(data, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from error
+    except (UnicodeDecodeError, RecursionError) as error:
+        raise InputError(f"not valid JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise InputError(f"a request must be a JSON object, got {_JSON_TYPES.get(type(document), 'null')}")
+    return document
+
+
+def _assess_all(files: list[str], debug: bool) -> tuple[list[Determination], list[Problem], bool]:
+    """Assess every input before anything is printed: determinations, problems, internal failure."""
+    determinations: list[Determination] = []
+    problems: list[Problem] = []
+    failed = False
+    stdin_read = False
+    for name in files:
+        try:
+            if name == STDIN:
+                if stdin_read:
+                    raise InputError("standard input holds one document; name '-' once")
+                stdin_read = True
+            determinations.append(policy.assess(read_document(name)))
+        except InputError as error:
+            problems.append(Problem(name, "", str(error)))
+        except policy.InvalidRequest as error:
+            problems += [Problem(name, entry["path"], entry["message"]) for entry in error.errors]
+        except Exception as error:  # noqa: BLE001 - any other failure is ours, reported as such
+            failed = True
+            typer.echo(f"{name}: internal error: {type(error).__name__}: {error}", err=True)
+            if debug:
+                typer.echo(traceback.format_exc(), err=True, nl=False)
+    return determinations, problems, failed
+
+
+def _render(determinations: list[Determination], output: Format) -> str:
+    if output is Format.json:
+        dicts = [d.to_dict() for d in determinations]
+        return json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, ensure_ascii=False) + "\n"
+    render = RENDERERS[output.value]
+    # A rule line between reports; in markdown it needs blank lines so it is not a heading underline.
+    separator = "\n---\n\n" if output is Format.markdown else "\n" + "=" * 72 + "\n\n"
+    return separator.join(render(d) for d in determinations)
+
+
+def _print(report: str, output: Format) -> None:
+    if output is Format.text and sys.stdout.isatty():
+        # Colour only for a person at a terminal; piped output stays plain text.
+        from rich.console import Console
+        from rich.text import Text
+
+        styled = Text(report)
+        styled.highlight_regex(r"^Decision: [A-Z]+", "bold")
+        Console(highlight=False).print(styled, end="")
+        return
+    typer.echo(report, nl=False)
+
+
+@app.command()
+def assess(
+    files: Annotated[list[str], typer.Argument(metavar="FILE", help="Request JSON files; '-' reads stdin.")],
+    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Assess each request FILE and print its determination."""
+    determinations, problems, failed = _assess_all(files, debug)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if failed:
+        raise typer.Exit(EXIT_INTERNAL)
+    if problems:
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        report = _render(determinations, output)
+    except Exception as error:  # noqa: BLE001 - a report that cannot be written is an internal error
+        typer.echo(f"internal error while writing the report: {type(error).__name__}: {error}", err=True)
+        if debug:
+            typer.echo(traceback.format_exc(), err=True, nl=False)
+        raise typer.Exit(EXIT_INTERNAL) from error
+    _print(report, output)
+
+
+if __name__ == "__main__":
+    app(prog_name="policy")
