@@ -20,6 +20,7 @@ from attrs import frozen
 import policy
 from policy.determination import Determination
 from policy.report import RENDERERS
+from policy.report.text import plural
 
 EXIT_INVALID = 2
 EXIT_INTERNAL = 1
@@ -170,6 +171,35 @@ def assess(
             typer.echo(traceback.format_exc(), err=True, nl=False)
         raise typer.Exit(EXIT_INTERNAL) from error
     _print(report, output)
+
+
+@app.command()
+def check(
+    steps: Annotated[
+        str, typer.Option(help="Package of step definitions every scenario step must match; '' skips it.")
+    ] = "steps",
+) -> None:
+    """Check that statements, rules, citations, tags, examples, steps and parameters agree.
+
+    Prints each problem as FILE:LINE: MESSAGE and exits 1 when there is any.
+    """
+    from policy.check import check as find_drift
+
+    findings = find_drift(steps or None)
+    for finding in findings:
+        typer.echo(str(finding), err=True)
+    if findings:
+        typer.echo(f"{plural(len(findings), 'problem')} found", err=True)
+        raise typer.Exit(1)
+    typer.echo("policy source, rules and tests agree")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a request document."""
+    from policy.schema import schema_text
+
+    typer.echo(schema_text(), nl=False)
 
 
 if __name__ == "__main__":

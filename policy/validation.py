@@ -50,7 +50,9 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
         found = check_value(spec, value, path)
         problems.extend(found)
         if not found:
-            values[name] = value
+            # A quantity is a float whichever way JSON wrote it (110 and 110.0 alike),
+            # so determinations report the same figure for the same request.
+            values[name] = float(value) if spec.types == ("number",) else value
     return values
 
 
