@@ -42,5 +42,23 @@ unit: $(STAMP)
 	rm -rf $(BUILD)/test-results
 	$(BIN)/python -m pytest
 
+# Material and a plugin print banners about MkDocs 2 on every run; they are not build warnings.
+MKDOCS := NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs
+
+# The handbook, from the policy source and the last recorded test results;
+# --strict turns every warning (a broken link, an unknown tag) into a failure.
+site: $(STAMP)
+	$(MKDOCS) build --strict --quiet
+
+# The built site in headless Chromium (Debian's, installed once by
+# tools/install-chromium); screenshots land in $(BUILD)/screenshots/.
+browser: site
+	tools/install-chromium
+	$(BIN)/python -m pytest browser_tests
+
+# Rebuilds and reloads the page when docs/ or mkdocs.yml change.
+serve: $(STAMP)
+	$(MKDOCS) serve -a 127.0.0.1:8000
+
 clean:
 	rm -rf .venv .venv-* $(BUILD) site

@@ -28,7 +28,7 @@ class InvalidRequest(ValueError):
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        """Every problem as `{"path": ..., "message": ...}`, in document order."""
+        """Every problem as `{"path": ..., "message": ...}`: field problems in document order, then problems that span several fields."""
         return [p.to_dict() for p in self.problems]
 
 

@@ -1,19 +1,15 @@
 """The controlled tag vocabulary: under --strict-markers, any other tag fails.
 
 Allowed tags are the statement IDs and citation keys of the policy source,
-plus the scenario tags in SCENARIO_TAGS.
+plus the scenario tags of the drift check's vocabulary (policy.check.SCENARIO_TAGS).
 """
 
 from __future__ import annotations
 
 import pytest
 
+from policy.check import SCENARIO_TAGS
 from policy.source import load_source, source_root
-
-SCENARIO_TAGS = {
-    "source-case": "the request the source assessment answers",
-    "boundary": "an example at the edge of a threshold",
-}
 
 
 def allowed_tags() -> dict[str, str]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+import policy.policies.ivig_myositis as rules_module
 from policy.check import check
 from policy.source import source_root
 
 FOLDER = "ivig_myositis"
+RULES_FILE = Path(rules_module.__file__ or "")
+RULES_NAME = "policy/policies/ivig_myositis.py"
 
 
 @pytest.fixture
@@ -29,6 +33,22 @@ def _edit(root: Path, name: str, old: str, new: str) -> int:
     return line
 
 
+def _line(root: Path, name: str, pattern: str, after: int = 0) -> int:
+    """The first line (1-based, after line `after`) of a source file matching a regex."""
+    lines = (root / FOLDER / name).read_text().splitlines()
+    return next(n for n, text in enumerate(lines, start=1) if n > after and re.search(pattern, text))
+
+
+def _rule_line(root: Path, name: str, statement_id: str) -> int:
+    """The `Rule:` line of a statement, found from its ID tag."""
+    return _line(root, name, r"^\s*Rule:", after=_line(root, name, rf"@{statement_id}\b"))
+
+
+def _module_line(pattern: str) -> int:
+    lines = RULES_FILE.read_text().splitlines()
+    return next(n for n, text in enumerate(lines, start=1) if re.search(pattern, text))
+
+
 def messages(root: Path) -> list[str]:
     return [str(f) for f in check("steps", root)]
 
@@ -44,10 +64,35 @@ def test_a_misspelled_citation_is_reported_where_it_is_written(source: Path) -> 
     assert f"ivig_myositis/03_dosing.feature:{line}: citation 'cite.octagam-lable' resolves to no bibliography entry" in messages(source)
 
 
-def test_a_tag_outside_the_vocabulary_is_reported(source: Path) -> None:
-    """A scenario tag that is not in the vocabulary is reported."""
-    _edit(source, "01_medical_necessity.feature", "@source-case", "@wip")
-    assert any("tag '@wip'" in m and "01_medical_necessity.feature:" in m for m in messages(source))
+def test_a_scenario_tag_outside_the_vocabulary_is_reported_at_its_line(source: Path) -> None:
+    """A scenario tag that is not in the vocabulary is named with the line it is written on."""
+    line = _edit(source, "01_medical_necessity.feature", "@source-case", "@wip")
+    found = [m for m in messages(source) if m.startswith(f"ivig_myositis/01_medical_necessity.feature:{line}: ")]
+    assert len(found) == 1 and "tag '@wip' on scenario" in found[0] and "outside the vocabulary" in found[0]
+
+
+def test_a_rule_tag_outside_the_vocabulary_is_reported_at_its_line(source: Path) -> None:
+    """A tag on a Rule that is neither its statement ID nor a citation is reported."""
+    line = _edit(source, "04_safety.feature", "@SAFE-HYDRATION ", "@SAFE-HYDRATION @draft ")
+    assert any(m.startswith(f"ivig_myositis/04_safety.feature:{line}: tag '@draft' on Rule ")
+               and "outside the vocabulary" in m for m in messages(source))
+
+
+def test_a_tag_on_a_feature_or_an_examples_table_is_checked_too(source: Path) -> None:
+    """Tags outside the vocabulary are found on a Feature and on an Examples table."""
+    feature_line = _edit(source, "03_dosing.feature", "Feature:", "@slow\nFeature:")
+    examples_line = _edit(source, "03_dosing.feature", "    Examples:", "    @flaky\n    Examples:")
+    found = messages(source)
+    assert any(m.startswith(f"ivig_myositis/03_dosing.feature:{feature_line}: tag '@slow' on Feature ") for m in found)
+    assert any(m.startswith(f"ivig_myositis/03_dosing.feature:{examples_line}: tag '@flaky' on the Examples of ")
+               for m in found)
+
+
+def test_a_statement_tag_on_a_scenario_is_outside_the_vocabulary(source: Path) -> None:
+    """Statement IDs and citations belong on a Rule; on a scenario they are reported."""
+    line = _edit(source, "01_medical_necessity.feature", "@source-case", "@source-case @DX-SPECTRUM")
+    assert any(m.startswith(f"ivig_myositis/01_medical_necessity.feature:{line}: tag '@DX-SPECTRUM' on scenario ")
+               for m in messages(source))
 
 
 def test_a_rule_without_its_statement_id_is_reported_at_its_line(source: Path) -> None:
@@ -57,13 +102,29 @@ def test_a_rule_without_its_statement_id_is_reported_at_its_line(source: Path) -
 
 
 def test_a_removed_statement_leaves_its_rule_bound_to_nothing(source: Path) -> None:
-    """Deleting a statement's whole Rule reports the rule declaration that named it."""
+    """Deleting a statement's whole Rule reports the rule declaration that named it, at its line."""
     path = source / FOLDER / "04_safety.feature"
     text = path.read_text()
     start = text.index("  @SAFE-HYDRATION ")
     end = text.index("\n  @SAFE-AE ")
     path.write_text(text[:start] + text[end + 1 :])
-    assert any("rule SAFE-HYDRATION names unknown statement SAFE-HYDRATION" in m for m in messages(source))
+    line = _module_line(r"""_rule\(["']SAFE-HYDRATION["']""")
+    assert f"{RULES_NAME}:{line}: rule SAFE-HYDRATION names unknown statement SAFE-HYDRATION" in messages(source)
+
+
+def test_a_statement_without_a_rule_is_reported_at_its_rule_line(source: Path) -> None:
+    """A new statement that no rule declaration decides is named with its file and line."""
+    path = source / FOLDER / "04_safety.feature"
+    path.write_text(path.read_text() + (
+        "\n  @SAFE-UNENCODED @cite.source-assessment\n"
+        "  Rule: A statement that nobody encoded\n"
+        "    Scenario: It applies\n"
+        "      Given a request like the source case\n"
+        "      When the request is assessed\n"
+        "      Then SAFE-UNENCODED applies\n"
+    ))
+    line = _rule_line(source, "04_safety.feature", "SAFE-UNENCODED")
+    assert f"ivig_myositis/04_safety.feature:{line}: statement SAFE-UNENCODED has no rule" in messages(source)
 
 
 def test_a_step_without_definition_is_reported_with_its_line(source: Path) -> None:
@@ -73,10 +134,27 @@ def test_a_step_without_definition_is_reported_with_its_line(source: Path) -> No
 
 
 def test_a_statement_with_no_example_where_it_does_not_apply_is_reported(source: Path) -> None:
-    """Turning every 'does not apply' of a statement into 'applies' leaves it one-sided."""
+    """Turning every 'does not apply' of a statement into 'applies' leaves it one-sided, reported at its Rule."""
     path = source / FOLDER / "06_pitfalls.feature"
     path.write_text(path.read_text().replace("PIT-PLASMAPHERESIS does not apply", "PIT-PLASMAPHERESIS applies"))
-    assert any("PIT-PLASMAPHERESIS has no example where it does not apply" in m for m in messages(source))
+    line = _rule_line(source, "06_pitfalls.feature", "PIT-PLASMAPHERESIS")
+    assert (f"ivig_myositis/06_pitfalls.feature:{line}: statement PIT-PLASMAPHERESIS has no example where it "
+            "does not apply") in messages(source)
+
+
+def test_a_statement_with_no_example_where_it_applies_is_reported(source: Path) -> None:
+    """Turning every 'applies' of a statement into 'does not apply' is reported at its Rule."""
+    path = source / FOLDER / "06_pitfalls.feature"
+    path.write_text(path.read_text().replace("PIT-PLASMAPHERESIS applies", "PIT-PLASMAPHERESIS does not apply"))
+    line = _rule_line(source, "06_pitfalls.feature", "PIT-PLASMAPHERESIS")
+    assert f"ivig_myositis/06_pitfalls.feature:{line}: statement PIT-PLASMAPHERESIS has no example where it applies" in messages(source)
+
+
+def test_a_statement_that_always_applies_needs_no_example_where_it_does_not(source: Path) -> None:
+    """A statement whose only case is `always()` cannot fail to apply, so one side is enough."""
+    assert re.search(r"""_rule\(["']SAFE-HYDRATION["'].*case\(always\(\)""", RULES_FILE.read_text())
+    assert "SAFE-HYDRATION does not apply" not in (source / FOLDER / "04_safety.feature").read_text()
+    assert not any("SAFE-HYDRATION has no example" in m for m in messages(source))
 
 
 def test_an_unused_parameter_is_reported_at_its_declaration(source: Path) -> None:
@@ -85,3 +163,34 @@ def test_an_unused_parameter_is_reported_at_its_declaration(source: Path) -> Non
     path.write_text(path.read_text() + '\n[parameters.unused_threshold]\nvalue = 1\nunit = "g"\nlabel = "x"\n')
     line = path.read_text().splitlines().index("[parameters.unused_threshold]") + 1
     assert f"ivig_myositis/policy.toml:{line}: parameter 'unused_threshold' is declared but no rule or derivation uses it" in messages(source)
+
+
+def test_an_undeclared_parameter_is_reported_where_a_rule_uses_it(source: Path) -> None:
+    """A parameter a rule reads but policy.toml no longer declares is named at its use."""
+    path = source / FOLDER / "policy.toml"
+    text = path.read_text()
+    start = text.index("[parameters.plasmapheresis_window_days]")
+    end = text.index("\n[", start + 1)
+    path.write_text(text[:start] + text[end + 1 :])
+    line = _module_line(r"\bP\.plasmapheresis_window_days\b")
+    found = messages(source)
+    assert (f"{RULES_NAME}:{line}: parameter 'plasmapheresis_window_days' is used but not declared in "
+            "ivig_myositis/policy.toml") in found
+
+
+def test_an_unknown_source_of_a_parameter_is_reported_at_its_sources_line(source: Path) -> None:
+    """A parameter citing a key that is not in the bibliography is named with its `sources` line."""
+    line = _line(source, "policy.toml", r"^sources\s*=", after=_line(source, "policy.toml", r"^\[parameters\.max_course_days\]"))
+    path = source / FOLDER / "policy.toml"
+    lines = path.read_text().splitlines(keepends=True)
+    lines[line - 1] = 'sources = ["octagam-lable"]\n'
+    path.write_text("".join(lines))
+    assert (f"ivig_myositis/policy.toml:{line}: source 'octagam-lable' of parameter 'max_course_days' resolves "
+            "to no bibliography entry") in messages(source)
+
+
+def test_a_policy_file_that_is_not_valid_toml_is_reported_with_its_line(source: Path) -> None:
+    """A syntax error in policy.toml is named with the file and the line tomllib points at."""
+    line = _edit(source, "policy.toml", 'unit = "g/kg"', 'unit = g/kg')
+    found = messages(source)
+    assert len(found) == 1 and found[0].startswith(f"ivig_myositis/policy.toml:{line}: invalid TOML")

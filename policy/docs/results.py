@@ -1,0 +1,118 @@
+"""Test results of the acceptance suite, as the docs site shows them.
+
+The root conftest records one entry per example row (file relative to
+`features/`, line of the row, or of the scenario when it has no Examples
+table) in `build/test-results/results.json`. A row without an entry was
+not run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from policy.source.catalog import Example, ScenarioSource, parse_feature
+
+PASSED = "passed"
+FAILED = "failed"
+NOT_RUN = "not run"
+STATUSES = (PASSED, FAILED, NOT_RUN)
+RESULTS_FILE = Path("build") / "test-results" / "results.json"
+
+
+@frozen
+class TestResults:
+    """Status of each example row, keyed by (feature file, line)."""
+
+    __test__ = False  # not a pytest test class despite its name
+
+    statuses: Mapping[tuple[str, int], str]
+    finished: str | None = None
+    digests: Mapping[str, str] = field(factory=dict)
+
+    def stale(self, policy_id: str, digest: str) -> bool:
+        """Whether the results were recorded against another version of the policy source."""
+        return bool(self.statuses) and self.digests.get(policy_id) != digest
+
+    def status(self, file: str, line: int) -> str:
+        """'passed', 'failed' or 'not run' for the example row at `file:line`."""
+        return self.statuses.get((file, line), NOT_RUN)
+
+    def of_example(self, scenario: ScenarioSource, example: Example) -> str:
+        return self.status(scenario.file, example.line)
+
+    def of_scenarios(self, scenarios: Iterable[ScenarioSource]) -> dict[str, int]:
+        """How many example rows of the scenarios are in each status."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for scenario in scenarios:
+            for example in scenario.examples:
+                counts[self.of_example(scenario, example)] += 1
+        return counts
+
+
+NO_RESULTS = TestResults(statuses={})
+
+
+def results_from(document: Mapping[str, Any]) -> TestResults:
+    """Read a results document (the JSON the conftest writes)."""
+    statuses: dict[tuple[str, int], str] = {}
+    for entry in document.get("results", []):
+        status = entry.get("status")
+        statuses[(str(entry["file"]), int(entry["line"]))] = status if status in STATUSES else NOT_RUN
+    finished = document.get("finished")
+    digests = document.get("policies", {})
+    return TestResults(
+        statuses=statuses,
+        finished=finished if isinstance(finished, str) else None,
+        digests={str(k): str(v) for k, v in digests.items()} if isinstance(digests, Mapping) else {},
+    )
+
+
+def load_results(path: Path) -> TestResults:
+    """The results in `path`; none (every row not run) when the file is absent."""
+    if not path.is_file():
+        return NO_RESULTS
+    return results_from(json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=None)
+def _scenarios(path: Path, file: str) -> dict[int, ScenarioSource]:
+    statements, loose = parse_feature(path, file)
+    every = [*loose, *(s for statement in statements for s in statement.scenarios)]
+    return {scenario.line: scenario for scenario in every}
+
+
+def row_line(path: Path, file: str, scenario_line: int, index: int | None) -> int:
+    """Line of the `index`-th example row of the scenario at `scenario_line`.
+
+    Rows are counted across all Examples tables in order, as pytest-bdd
+    parametrizes them; a scenario without examples is its own line.
+    """
+    if index is None:
+        return scenario_line
+    scenario = _scenarios(path, file).get(scenario_line)
+    if scenario is None or index >= len(scenario.examples):
+        return scenario_line
+    return scenario.examples[index].line
+
+
+def stale_warning(results: TestResults, policy_id: str, digest: str) -> str:
+    """An admonition when the results do not belong to this policy source, else ''."""
+    if not results.stale(policy_id, digest):
+        return ""
+    return (
+        '!!! warning "Test results from another version of the policy source"\n'
+        "    The last test run was recorded against a different policy source than the one "
+        "these pages show; example rows may be matched to the wrong result. "
+        "Run the test suite again and rebuild the site.\n"
+    )
+
+
+def summary(counts: Mapping[str, int]) -> str:
+    """'3 passed, 1 failed, 0 not run'."""
+    return ", ".join(f"{counts.get(status, 0)} {status}" for status in STATUSES)
