@@ -12,9 +12,11 @@ from functools import cache
 from types import ModuleType
 
 from policy.errors import Problem
-from policy.spec import register_format
+from policy.spec import register_format, shown
 
-CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?$")
+# Three characters, then up to four more after an optional dot. A misplaced dot
+# or surrounding blanks are not guessed away (the JSON Schema states the same shape).
+CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 LISTED_AT_MOST = 40
 _lock = threading.Lock()
 
@@ -31,6 +33,11 @@ def _table() -> ModuleType:
         return module
 
 
+def load() -> None:
+    """Load the code table now rather than on the first check (it takes about a second)."""
+    _table()
+
+
 def normalize(code: str) -> str:
     """Upper-case, dotted form: 'm6080' -> 'M60.80'."""
     bare = code.strip().upper().replace(".", "")
@@ -44,9 +51,9 @@ def billable_under(code: str) -> list[str]:
 
 def problems(code: str, path: str) -> list[Problem]:
     """Why `code` is not a billable ICD-10-CM code (empty when it is)."""
-    bare = code.strip().upper().replace(".", "")
-    if not CODE_SHAPE.match(bare):
-        return [Problem(path, f"expected an ICD-10-CM code such as M60.80, got {code!r}")]
+    if not CODE_SHAPE.fullmatch(code.upper()):
+        return [Problem(path, f"expected an ICD-10-CM code such as M60.80, got {shown(code)}")]
+    bare = code.upper().replace(".", "")
     table = _table()
     dotted = normalize(code)
     if not table.is_valid_item(bare):

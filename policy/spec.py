@@ -51,8 +51,13 @@ def spec_of(field: attrs.Attribute[Any]) -> Spec:
     return spec
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut to 60 characters."""
+    try:
+        text = repr(value)
+    except ValueError:
+        # Python refuses to write an int of more than 4300 digits.
+        return f"an {type(value).__name__} too large to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -72,20 +77,29 @@ def _is_type(value: Any, kind: str) -> bool:
     raise ValueError(kind)
 
 
-def _bounds(spec: Spec, value: float) -> str | None:
-    if not math.isfinite(value):
-        return f"expected a finite number, got {_shown(value)}"
+def _bounds(spec: Spec, received: float) -> str | None:
+    # Compared as a float, quoted as sent: a sender who wrote 121 reads "got 121".
+    quoted = shown(received)
+    if isinstance(received, float) and not math.isfinite(received):
+        return f"expected a finite number, got {quoted}"
+    try:
+        value = float(received)
+    except OverflowError:
+        # An int beyond any float is beyond every bound: compare it as infinity.
+        value = math.inf if received > 0 else -math.inf
     low = spec.minimum
     high = spec.maximum
     unit = f" {spec.unit}" if spec.unit else ""
     if spec.exclusive_minimum is not None and value <= spec.exclusive_minimum:
-        return f"expected more than {spec.exclusive_minimum:g}{unit}, got {_shown(value)}"
+        return f"expected more than {spec.exclusive_minimum:g}{unit}, got {quoted}"
     if low is not None and high is not None and not low <= value <= high:
-        return f"expected {low:g} to {high:g}{unit}, got {_shown(value)}"
+        return f"expected {low:g} to {high:g}{unit}, got {quoted}"
     if low is not None and value < low:
-        return f"expected at least {low:g}{unit}, got {_shown(value)}"
+        return f"expected at least {low:g}{unit}, got {quoted}"
     if high is not None and value > high:
-        return f"expected at most {high:g}{unit}, got {_shown(value)}"
+        return f"expected at most {high:g}{unit}, got {quoted}"
+    if not math.isfinite(value):
+        return f"expected a finite number, got {quoted}"
     return None
 
 
@@ -104,7 +118,7 @@ def _date(value: str, path: str) -> list[Problem]:
             return []
     except ValueError:
         pass
-    return [Problem(path, f"expected a date as YYYY-MM-DD, got {_shown(value)}")]
+    return [Problem(path, f"expected a date as YYYY-MM-DD, got {shown(value)}")]
 
 
 register_format("date", _date)
@@ -115,13 +129,16 @@ def check_value(spec: Spec, value: Any, path: str) -> list[Problem]:
     kind = next((k for k in spec.types if _is_type(value, k)), None)
     if kind is None:
         expected = " or ".join(JSON_NAMES[k] for k in spec.types)
-        return [Problem(path, f"expected {expected}, got {_shown(value)}")]
+        if spec.enum is not None:
+            # The allowed values say more than their type does.
+            expected = f"one of {', '.join(spec.enum)}"
+        return [Problem(path, f"expected {expected}, got {shown(value)}")]
     if kind in ("number", "integer"):
-        problem = _bounds(spec, float(value))
+        problem = _bounds(spec, value)
         return [Problem(path, problem)] if problem else []
     if kind == "string":
         if spec.enum is not None and value not in spec.enum:
-            return [Problem(path, f"expected one of {', '.join(spec.enum)}, got {_shown(value)}")]
+            return [Problem(path, f"expected one of {', '.join(spec.enum)}, got {shown(value)}")]
         if spec.format:
             return _formats[spec.format](value, path)
         if not value.strip():

@@ -11,15 +11,11 @@ from policy import icd10
 from policy.errors import InvalidRequest, Problem
 from policy.request import Patient, Regimen, Request
 from policy.spec import check_value, spec_of
+from policy.spec import shown as _shown
 
 
 def _path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem]) -> dict[str, Any]:
@@ -69,8 +65,11 @@ def _pairs(document: Mapping[str, Any], problems: list[Problem]) -> None:
                 Problem("regimen", "expected dose_g_per_kg or course_total_g (or both), got neither")
             )
         days = regimen.get("days")
+        # An impossible day is its own problem; the order of the range is judged on possible days only.
+        days_valid = not any(p.path.startswith("regimen.days") for p in problems)
         if (
-            isinstance(days, list | tuple)
+            days_valid
+            and isinstance(days, list | tuple)
             and len(days) == 2
             and all(isinstance(d, int) and not isinstance(d, bool) for d in days)
             and days[0] > days[1]

@@ -1,0 +1,239 @@
+"""The durable-rules adapter keeps the engine's hazards from callers (notes/durable-rules.md).
+
+Tiny networks built here have their own ruleset names: rulesets are never freed
+and a name is registered once, so each is built once per test session.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import policy
+from policy.engine import Network, Session
+from policy.errors import EngineError
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SEEN = {"seen": {"all": [{"r": {"t": "request"}}]}}
+
+
+def documents() -> list[dict[str, Any]]:
+    """Very different requests: every example (all four decisions, continuations, dosing, pitfalls)."""
+    found = [json.loads(path.read_text()) for path in sorted(EXAMPLES.glob("*.json"))]
+    assert len(found) >= 8
+    return found
+
+
+# -- the policy's network --------------------------------------------------------------------
+
+
+def test_many_sessions_in_a_row_never_share_facts() -> None:
+    """5,000 alternating requests each get the determination they get in a fresh ordering."""
+    requests = documents()
+    fresh = {doc["id"]: policy.assess(doc).to_dict() for doc in reversed(requests)}
+    assert len(fresh) == len(requests)
+    assert len({d["decision"] for d in fresh.values()}) == 4
+    count = len(requests)
+    for number in range(5000):
+        # A stride coprime with the count visits every request, each time after a different one.
+        document = requests[(number * 7 + number // count) % count]
+        assert policy.assess(document).to_dict() == fresh[document["id"]], (number, document["id"])
+
+
+def test_threads_get_the_determinations_of_a_single_thread() -> None:
+    """8 threads x 300 requests give exactly the single-threaded determinations."""
+    requests = documents()
+    single = {doc["id"]: policy.assess(doc).to_dict() for doc in requests}
+
+    def work(worker: int) -> list[tuple[str, dict[str, Any]]]:
+        results = []
+        for number in range(300):
+            document = requests[(worker * 5 + number * 3) % len(requests)]
+            results.append((document["id"], policy.assess(document).to_dict()))
+        return results
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = [entry for batch in pool.map(work, range(8)) for entry in batch]
+    assert len(outcomes) == 2400
+    for request_id, determination in outcomes:
+        assert determination == single[request_id], request_id
+
+
+def test_more_than_1024_sessions_of_the_policy_network_work() -> None:
+    """Sessions are deleted: the policy's network runs past the engine's 1024 live sessions."""
+    network = policy.assessor().network
+    request = policy.parse_request(documents()[0])
+    for _ in range(1100):
+        policy.assessor().run(request)
+    assert network.name.startswith("ivig-myositis@")
+
+
+def test_an_action_failing_in_the_policy_network_raises_and_the_network_recovers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failing action of the real network surfaces as EngineError; the next assessment is correct."""
+    network = policy.assessor().network
+    document = documents()[0]
+    expected = policy.assess(document).to_dict()
+    original = network._action
+
+    def failing(session: Session, rule_name: str, matched: Mapping[str, Any]) -> None:
+        if rule_name.startswith("derive:"):
+            raise ZeroDivisionError("injected")
+        original(session, rule_name, matched)
+
+    monkeypatch.setattr(network, "_action", failing)
+    with pytest.raises(EngineError) as caught:
+        policy.assess(document)
+    assert isinstance(caught.value.__cause__, ZeroDivisionError)
+    monkeypatch.setattr(network, "_action", original)
+    assert policy.assess(document).to_dict() == expected
+
+
+# -- tiny networks: one hazard each ------------------------------------------------------------------
+
+
+class Recorder:
+    """An action that records what fired and raises when the request asks it to."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, session: Session, rule_name: str, matched: Mapping[str, Any]) -> None:
+        self.calls.append((rule_name, dict(matched)))
+        if matched["r"].get("boom"):
+            raise ValueError("action exploded")
+
+
+@pytest.fixture(scope="session")
+def recorded() -> tuple[Network, Recorder]:
+    recorder = Recorder()
+    return Network("tests.engine.recorded", SEEN, recorder), recorder
+
+
+def test_an_action_that_raises_becomes_engine_error(recorded: tuple[Network, Recorder]) -> None:
+    """The exception is not swallowed: EngineError, with the action's exception as cause."""
+    network, _ = recorded
+    with pytest.raises(EngineError, match="action exploded") as caught:
+        network.run({"boom": True})
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+def test_the_network_keeps_working_after_a_failed_action(recorded: tuple[Network, Recorder]) -> None:
+    """After a failure, following sessions fire normally and see only their own request."""
+    network, recorder = recorded
+    for number in range(3):
+        with pytest.raises(EngineError):
+            network.run({"boom": True, "n": number})
+        session = network.run({"n": number})
+        assert [name for name, _ in session.fired] == ["seen"]
+        assert session.facts == {"request": {"n": number}}
+        assert recorder.calls[-1][1]["r"]["n"] == number
+
+
+def test_more_than_1024_sessions_in_a_row_work(recorded: tuple[Network, Recorder]) -> None:
+    """Every session is deleted after its run, so the 1025th session is created like the first."""
+    network, recorder = recorded
+    for number in range(1100):
+        session = network.run({"n": number})
+        assert session.fired[0][1]["r"]["n"] == number
+    assert len({sid for _, matched in recorder.calls[-1100:] for sid in [matched["r"]["sid"]]}) == 1100
+
+
+def test_a_fact_carries_no_value_from_an_earlier_session(recorded: tuple[Network, Recorder]) -> None:
+    """A field set in one session is absent from the next session's fact."""
+    network, _ = recorded
+    network.run({"only_here": 1})
+    matched = network.run({"n": 1}).fired[0][1]["r"]
+    assert "only_here" not in matched
+
+
+def _deriving(twice: bool) -> Any:
+    def action(session: Session, rule_name: str, matched: Mapping[str, Any]) -> None:
+        if rule_name == "seen":
+            session.assert_fact("derived", {"x": 1})
+            if twice:
+                session.assert_fact("derived", {"x": 1})
+
+    return action
+
+
+DERIVING = {**SEEN, "use": {"all": [{"d": {"t": "derived"}}]}}
+
+
+@pytest.fixture(scope="session")
+def deriving_twice() -> Network:
+    return Network("tests.engine.twice", DERIVING, _deriving(twice=True))
+
+
+@pytest.fixture(scope="session")
+def deriving_once() -> Network:
+    return Network("tests.engine.once", DERIVING, _deriving(twice=False))
+
+
+def test_asserting_a_derived_fact_twice_raises(deriving_twice: Network) -> None:
+    """The engine would drop the second identical fact silently; the adapter raises instead."""
+    with pytest.raises(EngineError, match="twice"):
+        deriving_twice.run({"a": 1})
+
+
+def test_a_derived_fact_is_consumed_and_recorded(deriving_once: Network) -> None:
+    """A derived fact asserted once fires its consuming rule and is kept in the session."""
+    session = deriving_once.run({"a": 1})
+    assert [name for name, _ in session.fired] == ["seen", "use"]
+    assert session.facts["derived"] == {"x": 1}
+
+
+@pytest.fixture(scope="session")
+def orphaned() -> Network:
+    def action(session: Session, rule_name: str, matched: Mapping[str, Any]) -> None:
+        session.assert_fact("orphan", {"x": 1})
+
+    return Network("tests.engine.orphan", SEEN, action)
+
+
+def test_a_derived_fact_no_rule_consumes_raises(orphaned: Network) -> None:
+    """A fact the engine would drop as unhandled raises EngineError, and the network still runs."""
+    with pytest.raises(EngineError, match="orphan"):
+        orphaned.run({"a": 1})
+    with pytest.raises(EngineError, match="orphan"):
+        orphaned.run({"a": 2})
+
+
+def test_asserting_into_a_finished_session_raises(deriving_once: Network) -> None:
+    """A session object kept after its run cannot take new facts."""
+    session = deriving_once.run({"a": 1})
+    with pytest.raises(EngineError):
+        session.assert_fact("late", {"x": 1})
+
+
+def test_a_session_where_nothing_fires_raises_rather_than_crashing() -> None:
+    """Without a catch-all, no rule fires: EngineError, and the process is still alive (run apart)."""
+    script = textwrap.dedent(
+        """
+        from policy.engine import Network
+        from policy.errors import EngineError
+
+        def action(session, rule_name, matched):
+            raise AssertionError("nothing should fire")
+
+        network = Network("tests.engine.silent", {"never": {"all": [{"r": {"t": "request"}}, {"x": {"t": "never"}}]}}, action)
+        for number in range(3):
+            try:
+                network.run({"n": number})
+            except EngineError as error:
+                print("EngineError:", error)
+        print("alive")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "alive"
+    assert len([line for line in lines if line.startswith("EngineError:") and "no rule fired" in line]) == 3
