@@ -152,6 +152,19 @@ Feature: Dosing
         | patient.weight_kg |
         | patient.sex       |
 
+    Scenario: A child's course in grams without a height is pended
+      Given a request like the source case
+      And regimen.dose_g_per_kg is not stated
+      And regimen.course_total_g is 60
+      And patient.age_years is 10
+      And patient.weight_kg is 35
+      When the request is assessed
+      Then the decision is pend
+      And the reasons are DOSE-WEIGHT
+      And DOSE-WEIGHT is missing patient.height_cm
+      And there is no dosing weight
+      And nothing is authorized
+
     Scenario: A short patient's course in grams needs no stated sex
       Given a request like the source case
       And regimen.dose_g_per_kg is not stated

@@ -153,7 +153,9 @@ def dosing_weight_of(
         missing.append("patient.sex")
     weight: Decimal | None = None
     basis: str | None = None
-    if actual is not None and (minor or short):
+    # Height and weight are always needed (a minor's height included), so a dosing
+    # weight is never computed from weight alone.
+    if actual is not None and height is not None and (minor or short):
         weight, basis = actual, "actual"
     elif actual is not None and ideal is not None:
         weight, basis = (ideal, "ideal") if ideal < actual else (actual, "actual")
