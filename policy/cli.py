@@ -18,7 +18,9 @@ import typer
 from attrs import frozen
 
 import policy
+from policy.batch import TIMEOUT_SECONDS as BATCH_TIMEOUT
 from policy.determination import Determination
+from policy.documents import InputError, parse_document
 from policy.report import RENDERERS
 from policy.report.text import plural
 
@@ -56,28 +58,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path or DOCUMENT}: {self.message}"
+        return _printable(f"{self.file}: {self.path or DOCUMENT}: {self.message}")
 
 
-class InputError(Exception):
-    """An input that is not a request document at all (unreadable, not JSON, not an object)."""
-
-
-_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
-
-
-def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # JSON would silently keep the last of two equal keys: nothing is guessed.
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise InputError(f"duplicate key {key!r}")
-        document[key] = value
-    return document
-
-
-def _reject_constant(name: str) -> Any:
-    raise InputError(f"{name} is not a JSON number")
+def _printable(text: str) -> str:
+    # A field name or file name may hold line breaks or control characters: escaped,
+    # each problem stays one readable line of stderr.
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _read_bytes(name: str) -> bytes:
@@ -89,16 +76,7 @@ def _read_bytes(name: str) -> bytes:
 
 def read_document(name: str) -> dict[str, Any]:
     """The JSON object in a file (or stdin for `-`), or InputError saying why not."""
-    data = _read_bytes(name)
-    try:
-        document = json.loads(data, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from error
-    except (UnicodeDecodeError, RecursionError) as error:
-        raise InputError(f"not valid JSON: {error}") from error
-    if not isinstance(document, dict):
-        raise InputError(f"a request must be a JSON object, got {_JSON_TYPES.get(type(document), 'null')}")
-    return document
+    return parse_document(_read_bytes(name))
 
 
 def _assess_all(files: list[str], debug: bool) -> tuple[list[Determination], list[Problem], bool]:
@@ -200,6 +178,35 @@ def schema() -> None:
     from policy.schema import schema_text
 
     typer.echo(schema_text(), nl=False)
+
+
+@app.command()
+def batch(
+    source: Annotated[str, typer.Argument(metavar="IN", help="Requests, one JSON object per line; '-' reads stdin.")],
+    target: Annotated[str, typer.Argument(metavar="OUT", help="One result line per input line; '-' writes stdout.")],
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Worker processes.  [default: one per CPU]")
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.001, help="Seconds one line may take; past it, its worker is stopped and the line "
+                     "reported as an internal error."),
+    ] = BATCH_TIMEOUT,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback if the run fails.")] = False,
+) -> None:
+    """Assess every line of IN, writing one JSON result line per input line to OUT, in input order.
+
+    Each result carries `line`, `request_id` and one of `determination`,
+    `errors` (the line is not a valid request) or `internal_error`. Shows
+    progress on a terminal and ends with a summary table on stderr. Exit
+    codes: 0 the run completed (invalid lines included); 1 the run itself
+    failed; 2 IN cannot be read or OUT cannot be written; 130 interrupted.
+    """
+    from policy.batch import Options
+    from policy.batch import command as run_batch
+
+    options = Options(timeout=timeout) if workers is None else Options(workers=workers, timeout=timeout)
+    raise typer.Exit(run_batch(source, target, options, debug))
 
 
 if __name__ == "__main__":
