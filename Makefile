@@ -60,5 +60,9 @@ browser: site
 serve: $(STAMP)
 	$(MKDOCS) serve -a 127.0.0.1:8000
 
+# Speed and memory on the full policy; results in docs/benchmarks.md (BENCH_ARGS=--quick for a short run).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf .venv .venv-* $(BUILD) site

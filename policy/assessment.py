@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from attrs import frozen
+
 from policy.binding import BoundPolicy, bind
 from policy.determination import (
     Authorized,
@@ -23,8 +25,8 @@ from policy.engine import Network, Session
 from policy.errors import EngineError
 from policy.policies import DEFAULT, MODULES
 from policy.request import Request
-from policy.rules.compile import CATCH_ALL, compile_ruleset
-from policy.rules.conditions import Field, Param, render
+from policy.rules.compile import CATCH_ALL, MEMBERS, compile_ruleset, merge_identical
+from policy.rules.conditions import Field, Param, fields_of, render
 from policy.rules.declarations import (
     OUTCOME_WEIGHT,
     Attach,
@@ -44,6 +46,24 @@ from policy.validation import parse_request
 
 ATTACHED = {Effect.CONDITION: "conditions", Effect.ADVICE: "advice", Effect.MONITORING: "monitoring"}
 Branch = Case | Otherwise
+# One step of a branch's plan: ("reason", Reason), ("change", Change),
+# ("missing", Field listing the absent data), or (notes list name, Note).
+_Step = tuple[str, Any]
+
+
+@frozen
+class _Plan:
+    """What taking one branch adds to a determination, built once per branch."""
+
+    branch: Branch
+    statement: str
+    text: str
+    outcome: Outcome
+    weight: int
+    step: TraceStep
+    steps: tuple[_Step, ...]
+    denies: bool
+    pends: bool
 
 
 def _one_decimal(value: float | None) -> float | None:
@@ -52,9 +72,12 @@ def _one_decimal(value: float | None) -> float | None:
     return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
 
 
-def _network_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The scalar part of a derived fact: what conditions can test."""
-    return {k: v for k, v in values.items() if isinstance(v, bool | int | float | str)}
+def _network_values(values: Mapping[str, Any], tested: frozenset[str]) -> dict[str, Any]:
+    """The part of a fact the network needs: set scalar fields some condition tests.
+
+    Every field of an asserted fact costs the engine time on every assertion.
+    """
+    return {k: v for k, v in values.items() if k in tested and isinstance(v, bool | int | float | str)}
 
 
 class Assessor:
@@ -65,50 +88,79 @@ class Assessor:
         self.params = bound.params
         numbers = {k: v for k, v in self.params.items() if k != "code_groups"}
         definition = compile_ruleset(bound.derivations, bound.rules, numbers, bound.module.REQUEST_ALWAYS_SET)
-        self._derivations: dict[str, Derivation] = {f"derive:{d.name}": d for d in bound.derivations}
-        self._branches: dict[str, tuple[StatementRule, int]] = {}
-        for name in definition:
-            rule_name, _, position = name.rpartition("#")
-            if rule_name:
-                rule = next(r for r in bound.rules if r.name == rule_name)
-                self._branches[name] = (rule, int(position.split(".")[0]))
+        derivations = {f"derive:{d.name}": d for d in bound.derivations}
+        rules = {r.name: r for r in bound.rules}
+        # What each durable rule stands for, worked out once: its firing runs
+        # the derivations it merges and records the branches it decides.
+        self._members: dict[str, tuple[tuple[Derivation, ...], tuple[tuple[str, int], ...]]] = {}
+        merged = merge_identical(definition)
+        for name in merged:
+            members = name.split(MEMBERS)
+            branches = []
+            for member in members:
+                rule_name, _, position = member.rpartition("#")
+                if rule_name:
+                    branches.append((rules[rule_name].name, int(position.split(".")[0])))
+                elif member not in derivations and member != CATCH_ALL:
+                    raise EngineError(f"compiled rule {member!r} is neither a derivation nor a branch")
+            self._members[name] = (
+                tuple(derivations[m] for m in members if m in derivations), tuple(branches)
+            )
         source = bound.source
         self.policy_ref = PolicyRef(id=source.id, version=source.version, digest=bound.digest)
-        self.network = Network(f"{source.id}@{source.version}:{bound.digest[7:23]}", definition, self._act)
+        # The request-independent parts of a determination, built once.
+        self._text = {s.id: s.text for s in source.statements}
+        self._statement_ids = tuple(s.id for s in source.statements)
+        self._results = {
+            (s.id, outcome): StatementResult(s.id, outcome.value, s.citations)
+            for s in source.statements for outcome in Outcome
+        }
+        self._derivation_steps = tuple(
+            (d, f"derives {d.produces} from {', '.join(d.reads)}") for d in bound.derivations
+        )
+        self._plans = {id(b): self._plan(r, b) for r in bound.rules for b in r.branches}
+        self._rule_branches = tuple((r.name, r.branches) for r in bound.rules)
+        self._tested: dict[str, frozenset[str]] = {}
+        for fact_type in ("request", *(d.produces for d in bound.derivations)):
+            self._tested[fact_type] = frozenset(
+                name for r in bound.rules for b in r.cases for f, name in fields_of(b.when) if f == fact_type
+            )
+        self.network = Network(f"{source.id}@{source.version}:{bound.digest[7:23]}", merged, self._act)
 
     # -- inside the network --------------------------------------------------
     def _act(self, session: Session, rule_name: str, matched: Mapping[str, Any]) -> None:
-        if rule_name == CATCH_ALL:
-            return
-        derivation = self._derivations.get(rule_name)
-        if derivation is not None:
-            derived = session.context["derived"]
-            values = derivation.compute(session.context["request"], derived, self.params)
+        derivations, branches = self._members[rule_name]
+        context = session.context
+        for derivation in derivations:
+            derived = context["derived"]
+            values = derivation.compute(context["request"], derived, self.params)
             derived[derivation.produces] = values
-            session.assert_fact(derivation.produces, _network_values(values))
-            return
-        rule, index = self._branches[rule_name]
-        session.context["taken"].setdefault(rule.name, set()).add(index)
+            session.assert_fact(derivation.produces, _network_values(values, self._tested[derivation.produces]))
+        taken = context["taken"]
+        for rule_name, index in branches:
+            taken.setdefault(rule_name, set()).add(index)
 
     # -- around it -------------------------------------------------------------
     def run(self, request: Request) -> tuple[dict[str, Mapping[str, Any]], dict[str, Branch]]:
         """Run the network: the derived facts and the branch each rule took."""
         fact = self.bound.module.request_fact(request)
         context: dict[str, Any] = {"request": request, "derived": {"request": fact}, "taken": {}}
-        self.network.run(fact, context)
+        self.network.run(_network_values(fact, self._tested["request"]), context)
         derived, taken = context["derived"], context["taken"]
         for derivation in self.bound.derivations:
             if derivation.produces not in derived:
                 raise EngineError(f"derivation {derivation.name} did not fire")
         branches: dict[str, Branch] = {}
-        for rule in self.bound.rules:
-            indexes = sorted(taken.get(rule.name, ()))
+        for name, options in self._rule_branches:
+            indexes = taken.get(name, ())
             if len(indexes) != 1:
+                indexes = sorted(indexes)
                 raise EngineError(
-                    f"rule {rule.name} took {len(indexes)} branches {indexes}: expected exactly one",
-                    detail={"rule": rule.name, "branches": indexes},
+                    f"rule {name} took {len(indexes)} branches {indexes}: expected exactly one",
+                    detail={"rule": name, "branches": indexes},
                 )
-            branches[rule.name] = rule.branches[indexes[0]]
+            index, = indexes
+            branches[name] = options[index]
         return derived, branches
 
     def assess(self, document: Mapping[str, Any] | Request) -> Determination:
@@ -127,11 +179,40 @@ class Assessor:
             return [min(max(day, low), high) for day in requested]
         return target
 
+    def _plan(self, rule: StatementRule, branch: Branch) -> _Plan:
+        """What taking `branch` adds to a determination, its request-independent parts built."""
+        statement = rule.statement
+        text = self._text[statement]
+        when = render(branch.when, self.params) if isinstance(branch, Case) else "otherwise"
+        steps: list[_Step] = []
+        for consequence in branch.then:
+            if isinstance(consequence, Change):
+                steps.append(("change", consequence))
+            elif isinstance(consequence, Deny):
+                steps.append(("reason", Reason(statement, text)))
+            elif isinstance(consequence, Pend):
+                if consequence.missing is None:
+                    steps.append(("reason", Reason(statement, text)))
+                else:
+                    steps.append(("missing", consequence.missing))
+            elif isinstance(consequence, Attach):
+                steps.append((ATTACHED[rule.effect], Note(statement, text)))
+        return _Plan(
+            branch=branch,
+            statement=statement,
+            text=text,
+            outcome=branch.outcome,
+            weight=OUTCOME_WEIGHT[branch.outcome],
+            step=TraceStep(rule=rule.name, statement=statement, when=when, outcome=branch.outcome.value),
+            steps=tuple(steps),
+            denies=any(isinstance(c, Deny) for c in branch.then),
+            pends=any(isinstance(c, Pend) for c in branch.then),
+        )
+
     def determine(
         self, request: Request, derived: Mapping[str, Mapping[str, Any]], branches: Mapping[str, Branch]
     ) -> Determination:
         """Assemble the determination from the branches taken (pure, no engine)."""
-        source = self.bound.source
         regimen = request.regimen
         requested: dict[str, Any] = {
             "dose_g_per_kg": regimen.dose_g_per_kg,
@@ -141,42 +222,37 @@ class Assessor:
             "courses": regimen.courses,
             "reduced_iga": regimen.reduced_iga,
         }
-        text = {s.id: s.text for s in source.statements}
-        outcomes: dict[str, Outcome] = {}
+        outcomes: dict[str, _Plan] = {}
         changes: list[ChangeMade] = []
         reasons: list[Reason] = []
         notes: dict[str, list[Note]] = {name: [] for name in ATTACHED.values()}
         denied = pended = False
         trace = [
-            TraceStep(rule=d.name, statement=d.statement, when=f"derives {d.produces} from {', '.join(d.reads)}",
-                      derived=_traceable(derived[d.produces]))
-            for d in self.bound.derivations
+            TraceStep(rule=d.name, statement=d.statement, when=when, derived=_traceable(derived[d.produces]))
+            for d, when in self._derivation_steps
         ]
         for rule in self.bound.rules:
             branch = branches[rule.name]
-            statement = rule.statement
+            plan = self._plans.get(id(branch))
+            if plan is None or plan.branch is not branch:  # a branch object built elsewhere
+                plan = self._plan(rule, branch)
+            statement = plan.statement
             previous = outcomes.get(statement)
-            if previous is None or OUTCOME_WEIGHT[branch.outcome] > OUTCOME_WEIGHT[previous]:
-                outcomes[statement] = branch.outcome
-            when = render(branch.when, self.params) if isinstance(branch, Case) else "otherwise"
-            trace.append(TraceStep(rule=rule.name, statement=statement, when=when, outcome=branch.outcome.value))
-            for consequence in branch.then:
-                if isinstance(consequence, Change):
-                    before = requested[consequence.field]
-                    changes.append(ChangeMade(statement, consequence.field, before,
-                                              self._target(consequence.to, before, derived)))
-                elif isinstance(consequence, Deny):
-                    denied = True
-                    reasons.append(Reason(statement, text[statement]))
-                elif isinstance(consequence, Pend):
-                    pended = True
-                    missing = None
-                    if consequence.missing is not None:
-                        field = consequence.missing
-                        missing = tuple(derived[field.fact][field.name])
-                    reasons.append(Reason(statement, text[statement], missing))
-                elif isinstance(consequence, Attach):
-                    notes[ATTACHED[rule.effect]].append(Note(statement, text[statement]))
+            if previous is None or plan.weight > previous.weight:
+                outcomes[statement] = plan
+            trace.append(plan.step)
+            denied = denied or plan.denies
+            pended = pended or plan.pends
+            for kind, item in plan.steps:
+                if kind == "reason":
+                    reasons.append(item)
+                elif kind == "change":
+                    before = requested[item.field]
+                    changes.append(ChangeMade(statement, item.field, before, self._target(item.to, before, derived)))
+                elif kind == "missing":
+                    reasons.append(Reason(statement, plan.text, tuple(derived[item.fact][item.name])))
+                else:
+                    notes[kind].append(item)
         decision = "deny" if denied else "pend" if pended else "modify" if changes else "approve"
         authorized = None
         if decision in ("approve", "modify"):
@@ -206,9 +282,7 @@ class Assessor:
             conditions=tuple(notes["conditions"]),
             advice=tuple(notes["advice"]),
             monitoring=tuple(notes["monitoring"]),
-            statements=tuple(
-                StatementResult(s.id, outcomes[s.id].value, s.citations) for s in source.statements
-            ),
+            statements=tuple(self._results[s, outcomes[s].outcome] for s in self._statement_ids),
             trace=tuple(trace),
         )
 

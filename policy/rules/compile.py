@@ -5,11 +5,14 @@ pattern can match the session's state object. A statement rule's branches are
 made exclusive (each excludes the branches before it) and complete (the
 `otherwise` branch is the complement of all cases), then put in disjunctive
 normal form: each conjunction becomes one durable rule named
-`<rule>#<branch>.<clause>`.
+`<rule>#<branch>.<clause>`. `merge_identical` then folds rules whose patterns
+are the same into one durable rule: each firing of a network costs more than
+anything its action does, and identical patterns always fire together.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,6 +34,7 @@ from policy.rules.conditions import (
 )
 from policy.rules.declarations import Case, Derivation, StatementRule
 
+MEMBERS = "|"  # joins the names of rules compiled into one durable rule
 OPERATORS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 REQUEST = "request"
 CATCH_ALL = "request:seen"
@@ -117,6 +121,8 @@ def compile_ruleset(
             "all": [{fact: {"t": fact}} for fact in derivation.reads]
         }
     for rule in rules:
+        if MEMBERS in rule.name:
+            raise PolicyDefinitionError(f"rule name {rule.name!r} contains {MEMBERS!r}")
         facts = sorted(set(rule.facts), key=order.index)
         for index, _ in enumerate(rule.branches):
             condition = branch_condition(rule, index)
@@ -126,3 +132,19 @@ def compile_ruleset(
             for number, clause in enumerate(clauses(condition, always_present)):
                 definition[f"{rule.name}#{index}.{number}"] = {"all": _patterns(facts, clause, params)}
     return definition
+
+
+def merge_identical(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The same ruleset with one durable rule per distinct pattern list.
+
+    The merged rule is named by its members' names joined with `|`, in the
+    order of `definition`, so its one firing stands for all of theirs (a
+    derivation before the rules that read what it produced).
+    """
+    groups: dict[str, list[str]] = {}
+    bodies: dict[str, Any] = {}
+    for name, body in definition.items():
+        key = json.dumps(body, sort_keys=True)
+        groups.setdefault(key, []).append(name)
+        bodies.setdefault(key, body)
+    return {MEMBERS.join(names): bodies[key] for key, names in groups.items()}

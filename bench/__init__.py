@@ -1,0 +1,1 @@
+"""Benchmarks of the policy engine: `make bench` or `python -m bench.run`."""
