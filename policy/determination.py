@@ -11,7 +11,7 @@ DECISIONS = ("approve", "modify", "pend", "deny")
 
 
 def _plain(value: Any) -> Any:
-    if attrs.has(type(value)):
+    if isinstance(value, _Record):
         return value.to_dict()
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
@@ -20,11 +20,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Batch runs and the CLI serialize every determination: read each class's fields once.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(record_type: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(record_type)
+    if names is None:
+        names = _FIELD_NAMES[record_type] = tuple(field.name for field in attrs.fields(record_type))
+    return names
+
+
 class _Record:
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in attrs.fields(type(self))}  # type: ignore[arg-type]
+        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
 
 @frozen

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from functools import cache
+from functools import cache, lru_cache
 from types import ModuleType
 
 from policy.errors import Problem
@@ -51,21 +51,25 @@ def billable_under(code: str) -> list[str]:
 
 def problems(code: str, path: str) -> list[Problem]:
     """Why `code` is not a billable ICD-10-CM code (empty when it is)."""
+    return [Problem(path, message) for message in _verdict(code)]
+
+
+# Requests repeat a few codes: the table lookups are done once per distinct code.
+@lru_cache(maxsize=4096)
+def _verdict(code: str) -> tuple[str, ...]:
     if not CODE_SHAPE.fullmatch(code.upper()):
-        return [Problem(path, f"expected an ICD-10-CM code such as M60.80, got {shown(code)}")]
+        return (f"expected an ICD-10-CM code such as M60.80, got {shown(code)}",)
     bare = code.upper().replace(".", "")
     table = _table()
     dotted = normalize(code)
     if not table.is_valid_item(bare):
-        return [Problem(path, f"{dotted} is not an ICD-10-CM code")]
+        return (f"{dotted} is not an ICD-10-CM code",)
     if table.is_leaf(bare):
-        return []
+        return ()
     codes = billable_under(bare)
     listed = ", ".join(codes[:LISTED_AT_MOST])
     more = f" and {len(codes) - LISTED_AT_MOST} more" if len(codes) > LISTED_AT_MOST else ""
-    return [
-        Problem(path, f"{dotted} is a category, not a billable code; billable codes under it: {listed}{more}")
-    ]
+    return (f"{dotted} is a category, not a billable code; billable codes under it: {listed}{more}",)
 
 
 register_format("icd10-cm", lambda value, path: problems(value, path))

@@ -4,8 +4,10 @@ validators, the mapping validator and the JSON Schema."""
 from __future__ import annotations
 
 import math
+import threading
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -78,10 +80,14 @@ def _is_type(value: Any, kind: str) -> bool:
 
 
 def _bounds(spec: Spec, received: float) -> str | None:
+    problem = _out_of_bounds(spec, received)
     # Compared as a float, quoted as sent: a sender who wrote 121 reads "got 121".
-    quoted = shown(received)
+    return None if problem is None else f"{problem}, got {shown(received)}"
+
+
+def _out_of_bounds(spec: Spec, received: float) -> str | None:
     if isinstance(received, float) and not math.isfinite(received):
-        return f"expected a finite number, got {quoted}"
+        return "expected a finite number"
     try:
         value = float(received)
     except OverflowError:
@@ -91,15 +97,15 @@ def _bounds(spec: Spec, received: float) -> str | None:
     high = spec.maximum
     unit = f" {spec.unit}" if spec.unit else ""
     if spec.exclusive_minimum is not None and value <= spec.exclusive_minimum:
-        return f"expected more than {spec.exclusive_minimum:g}{unit}, got {quoted}"
+        return f"expected more than {spec.exclusive_minimum:g}{unit}"
     if low is not None and high is not None and not low <= value <= high:
-        return f"expected {low:g} to {high:g}{unit}, got {quoted}"
+        return f"expected {low:g} to {high:g}{unit}"
     if low is not None and value < low:
-        return f"expected at least {low:g}{unit}, got {quoted}"
+        return f"expected at least {low:g}{unit}"
     if high is not None and value > high:
-        return f"expected at most {high:g}{unit}, got {quoted}"
+        return f"expected at most {high:g}{unit}"
     if not math.isfinite(value):
-        return f"expected a finite number, got {quoted}"
+        return "expected a finite number"
     return None
 
 
@@ -157,8 +163,27 @@ def check_value(spec: Spec, value: Any, path: str) -> list[Problem]:
     return []
 
 
+_already_checked = threading.local()
+
+
+@contextmanager
+def already_checked() -> Iterator[None]:
+    """Build models from values the mapping validator has just checked, without checking them twice.
+
+    Per thread: other threads building models meanwhile still run the validators.
+    """
+    before = getattr(_already_checked, "active", False)
+    _already_checked.active = True
+    try:
+        yield
+    finally:
+        _already_checked.active = before
+
+
 def field_validator(instance: Any, field: attrs.Attribute[Any], value: Any) -> None:
     """attrs validator: the value fits the field's Spec, or ValueError naming the field."""
+    if getattr(_already_checked, "active", False):
+        return
     if value is None:
         if spec_of(field).required:
             raise ValueError(f"{field.name}: expected a value, got None")

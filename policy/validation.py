@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import attrs
@@ -10,7 +11,7 @@ import attrs
 from policy import icd10
 from policy.errors import InvalidRequest, Problem
 from policy.request import Patient, Regimen, Request
-from policy.spec import check_value, spec_of
+from policy.spec import Spec, already_checked, check_value, spec_of
 from policy.spec import shown as _shown
 
 
@@ -18,22 +19,27 @@ def _path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+@cache
+def _fields(model: type) -> dict[str, Spec]:
+    """A model's fields and their specs, in declaration order (read once per model)."""
+    return {field.name: spec_of(field) for field in attrs.fields(model)}
+
+
 def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem]) -> dict[str, Any]:
     """Check one object against its model; return the values that passed."""
-    fields = {f.name: f for f in attrs.fields(model)}
+    fields = _fields(model)
     for key in document:
         if key not in fields:
             known = ", ".join(fields)
             problems.append(Problem(_path(prefix, str(key)), f"unknown field; expected one of: {known}"))
     values: dict[str, Any] = {}
-    for name, field in fields.items():
-        spec = spec_of(field)
-        path = _path(prefix, name)
+    for name, spec in fields.items():
         value = document.get(name)
         if value is None:
             if spec.required:
-                problems.append(Problem(path, "is required"))
+                problems.append(Problem(_path(prefix, name), "is required"))
             continue
+        path = _path(prefix, name)
         if spec.model is not None:
             if not isinstance(value, Mapping):
                 problems.append(Problem(path, f"expected an object, got {_shown(value)}"))
@@ -41,7 +47,8 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
             before = len(problems)
             nested = _walk(spec.model, value, path, problems)
             if len(problems) == before:
-                values[name] = spec.model(**nested)
+                with already_checked():
+                    values[name] = spec.model(**nested)
             continue
         found = check_value(spec, value, path)
         problems.extend(found)
@@ -105,4 +112,5 @@ def parse_request(document: Mapping[str, Any] | Request) -> Request:
     _pairs(document, problems)
     if problems:
         raise InvalidRequest(problems)
-    return Request(**_normalized(values))
+    with already_checked():
+        return Request(**_normalized(values))
