@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 import policy
+from documents import valid, with_value, without
 from policy import InvalidRequest, Patient, Regimen, Request, Response
 
 LB_PER_KG = 1 / 0.45359237  # the international avoirdupois pound
@@ -17,26 +18,6 @@ THERAPIES = [
     "corticosteroid", "methotrexate", "azathioprine", "mycophenolate", "tacrolimus",
     "cyclosporine", "cyclophosphamide", "rituximab", "jak_inhibitor", "plasma_exchange",
 ]
-
-
-def valid() -> dict[str, Any]:
-    """A complete, valid request: every test breaks one or more parts of a fresh copy."""
-    return copy.deepcopy({
-        "id": "PA-TEST-0001",
-        "type": "continuation",
-        "date_of_service": "2026-12-01",
-        "patient": {"sex": "female", "age_years": 52, "height_cm": 162.6, "weight_kg": 70},
-        "diagnoses": ["M60.80"],
-        "severe_acute": False,
-        "concurrent_therapies": ["corticosteroid", "methotrexate"],
-        "iga": "normal",
-        "cardiac_dysfunction": False,
-        "plasmapheresis_days_after_course": None,
-        "regimen": {"dose_g_per_kg": 2.0, "course_total_g": 110, "days": [2, 3], "interval_days": 28,
-                    "courses": 6, "product": "Octagam 10%", "reduced_iga": False},
-        "response": {"weeks_on_therapy": 16, "strength": "improved", "function": "unchanged",
-                     "rash": "absent", "ck": "decreased", "complete_response": False},
-    })
 
 
 def errors_of(document: Any) -> list[dict[str, str]]:
@@ -48,27 +29,6 @@ def errors_of(document: Any) -> list[dict[str, str]]:
 
 def paths_of(document: Any) -> list[str]:
     return [error["path"] for error in errors_of(document)]
-
-
-def with_value(path: str, value: Any) -> dict[str, Any]:
-    """A valid request with the field at a dotted `path` set to `value`."""
-    document = valid()
-    *parents, leaf = path.split(".")
-    node = document
-    for name in parents:
-        node = node[name]
-    node[leaf] = value
-    return document
-
-
-def without(path: str) -> dict[str, Any]:
-    document = valid()
-    *parents, leaf = path.split(".")
-    node = document
-    for name in parents:
-        node = node[name]
-    del node[leaf]
-    return document
 
 
 def test_the_valid_request_used_here_is_assessed() -> None:
