@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,12 +12,11 @@ from pytest_bdd import given, parsers
 
 from steps.values import parse_value
 
-SOURCE_CASE: dict[str, Any] = {
-    "id": "PA-SOURCE-CASE",
-    "type": "initial",
-    "diagnoses": ["M60.80"],
-    "regimen": {"dose_g_per_kg": 2.0, "days": [2, 3], "interval_days": 28},
-}
+# The request the source assessment answers (section 5 of the brief): the bundled
+# example, so the acceptance suite and `make assess` start from the same document.
+SOURCE_CASE: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parent.parent / "examples" / "source-case.json").read_text(encoding="utf-8")
+)
 IMPROVING: dict[str, Any] = {
     "weeks_on_therapy": 16,
     "strength": "improved",

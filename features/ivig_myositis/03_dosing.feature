@@ -234,9 +234,10 @@ Feature: Dosing
       And the requested course is <total> g
 
       Examples:
-        | total |
-        | 109.4 |
-        | 110.0 |
+        | total  |
+        | 109.4  |
+        | 109.45 |
+        | 110.0  |
 
     @boundary
     Scenario Outline: A course total above the vial-rounded maximum is capped at it

@@ -186,7 +186,8 @@ def course_figures(
         rounded = (cap / vial + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR) * vial
         maximum = one_decimal(max(cap, rounded))
     if regimen.course_total_g is not None:
-        requested = one_decimal(Decimal(str(regimen.course_total_g)))
+        # A stated total is reported as stated; only a computed one is rounded.
+        requested = float(regimen.course_total_g)
     elif regimen.dose_g_per_kg is not None and weight is not None:
         requested = one_decimal(Decimal(str(regimen.dose_g_per_kg)) * weight)
     return {
