@@ -163,6 +163,48 @@ def check_value(spec: Spec, value: Any, path: str) -> list[Problem]:
     return []
 
 
+def acceptor(spec: Spec) -> Callable[[Any], bool]:
+    """A quick test that a value plainly fits `spec` (nested objects excluded).
+
+    True means `check_value` would find no problem; False means "look closer":
+    the caller then runs `check_value` for the messages. Built once per field,
+    it spares every valid request the generic walk through the spec.
+    """
+    tests = [_accepts_kind(spec, kind) for kind in spec.types]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: any(test(value) for test in tests)
+
+
+def _accepts_kind(spec: Spec, kind: str) -> Callable[[Any], bool]:
+    if kind in ("number", "integer"):
+        exact = (int,) if kind == "integer" else (int, float)
+        low = -math.inf if spec.minimum is None else spec.minimum
+        high = math.inf if spec.maximum is None else spec.maximum
+        above = -math.inf if spec.exclusive_minimum is None else spec.exclusive_minimum
+        return lambda value: (
+            type(value) in exact and low <= value <= high and value > above and math.isfinite(value)
+        )
+    if kind == "boolean":
+        return lambda value: type(value) is bool
+    if kind == "string":
+        if spec.enum is not None:
+            allowed = frozenset(spec.enum)
+            return lambda value: type(value) is str and value in allowed
+        if spec.format is not None:
+            check = _formats[spec.format]
+            return lambda value: type(value) is str and not check(value, "")
+        return lambda value: type(value) is str and bool(value.strip())
+    if kind == "array":
+        fewest = 0 if spec.min_items is None else spec.min_items
+        most = math.inf if spec.max_items is None else spec.max_items
+        item = acceptor(spec.items) if spec.items is not None else (lambda value: True)
+        return lambda value: (
+            type(value) in (list, tuple) and fewest <= len(value) <= most and all(item(v) for v in value)
+        )
+    return lambda value: False
+
+
 _already_checked = threading.local()
 
 

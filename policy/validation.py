@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -10,8 +10,8 @@ import attrs
 
 from policy import icd10
 from policy.errors import InvalidRequest, Problem
-from policy.request import Patient, Regimen, Request
-from policy.spec import Spec, already_checked, check_value, spec_of
+from policy.request import Patient, Request
+from policy.spec import Spec, acceptor, already_checked, check_value, spec_of
 from policy.spec import shown as _shown
 
 
@@ -20,9 +20,9 @@ def _path(prefix: str, name: str) -> str:
 
 
 @cache
-def _fields(model: type) -> dict[str, Spec]:
-    """A model's fields and their specs, in declaration order (read once per model)."""
-    return {field.name: spec_of(field) for field in attrs.fields(model)}
+def _fields(model: type) -> dict[str, tuple[Spec, Callable[[Any], bool]]]:
+    """A model's fields, their specs and quick acceptors, in declaration order (built once per model)."""
+    return {field.name: (spec_of(field), acceptor(spec_of(field))) for field in attrs.fields(model)}
 
 
 def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem]) -> dict[str, Any]:
@@ -33,14 +33,14 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
             known = ", ".join(fields)
             problems.append(Problem(_path(prefix, str(key)), f"unknown field; expected one of: {known}"))
     values: dict[str, Any] = {}
-    for name, spec in fields.items():
+    for name, (spec, plainly_fits) in fields.items():
         value = document.get(name)
         if value is None:
             if spec.required:
                 problems.append(Problem(_path(prefix, name), "is required"))
             continue
-        path = _path(prefix, name)
         if spec.model is not None:
+            path = _path(prefix, name)
             if not isinstance(value, Mapping):
                 problems.append(Problem(path, f"expected an object, got {_shown(value)}"))
                 continue
@@ -50,13 +50,26 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
                 with already_checked():
                     values[name] = spec.model(**nested)
             continue
-        found = check_value(spec, value, path)
-        problems.extend(found)
-        if not found:
-            # A quantity is a float whichever way JSON wrote it (110 and 110.0 alike),
-            # so determinations report the same figure for the same request.
-            values[name] = float(value) if spec.types == ("number",) else value
+        if not plainly_fits(value):
+            found = check_value(spec, value, _path(prefix, name))
+            if found:
+                problems.extend(found)
+                continue
+        # A quantity is a float whichever way JSON wrote it (110 and 110.0 alike),
+        # so determinations report the same figure for the same request; a days
+        # range is a pair whichever way it was written (3 means [3, 3]).
+        values[name] = _plain_value(spec, value)
     return values
+
+
+def _plain_value(spec: Spec, value: Any) -> Any:
+    if spec.types == ("number",):
+        return float(value)
+    if spec.types == ("integer", "array"):  # a range: a number n or [min, max]
+        return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+    if isinstance(value, list):
+        return tuple(value)
+    return value
 
 
 def _pairs(document: Mapping[str, Any], problems: list[Problem]) -> None:
@@ -87,13 +100,7 @@ def _pairs(document: Mapping[str, Any], problems: list[Problem]) -> None:
 
 
 def _normalized(values: dict[str, Any]) -> dict[str, Any]:
-    regimen: Regimen = values["regimen"]
-    days = regimen.days
-    pair = (days, days) if isinstance(days, int) else (int(days[0]), int(days[1]))
-    values["regimen"] = attrs.evolve(regimen, days=pair)
     values["diagnoses"] = tuple(icd10.normalize(code) for code in values["diagnoses"])
-    if values.get("concurrent_therapies") is not None:
-        values["concurrent_therapies"] = tuple(values["concurrent_therapies"])
     values.setdefault("patient", Patient())
     return values
 
