@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from decimal import Decimal
@@ -287,10 +288,17 @@ class Assessor:
         )
 
 
+_SCALARS = (bool, int, str, type(None))
+
+
 def _traceable(values: Mapping[str, Any]) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for key, value in values.items():
-        if isinstance(value, float):
+        kind = type(value)
+        # Exact type tests first: this runs for every derived fact of every assessment.
+        if kind in _SCALARS:
+            pass
+        elif kind is float:
             value = round(value, 4)
         elif isinstance(value, Mapping):
             value = {k: list(v) for k, v in value.items()}
@@ -304,8 +312,20 @@ _assessors: dict[str, Assessor] = {}
 _assessors_lock = threading.Lock()
 
 
+def _reset_lock_after_fork() -> None:
+    # A thread of the parent may have held the lock at the fork; the child has no such thread.
+    global _assessors_lock
+    _assessors_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_after_fork)
+
+
 def assessor(policy_id: str = DEFAULT) -> Assessor:
     """The process-wide assessor of a policy (its network is built once)."""
+    found = _assessors.get(policy_id)
+    if found is not None:  # built already: no lock on the path every assessment takes
+        return found
     with _assessors_lock:
         found = _assessors.get(policy_id)
         if found is None:
