@@ -62,6 +62,16 @@ def _stated(names: Sequence[str]) -> dict[str, Any]:
     }
 
 
+# Spec attributes and the JSON Schema keywords that state them.
+NUMBER_KEYWORDS = (("minimum", "minimum"), ("maximum", "maximum"), ("exclusive_minimum", "exclusiveMinimum"))
+ARRAY_KEYWORDS = (("min_items", "minItems"), ("max_items", "maxItems"))
+
+
+def _keywords(spec: Spec, keywords: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The keywords whose spec attribute is set, with its value."""
+    return {keyword: getattr(spec, name) for name, keyword in keywords if getattr(spec, name) is not None}
+
+
 def _value_schema(spec: Spec, nullable: bool) -> dict[str, Any]:
     """The schema of one value, from its spec (nested models excluded)."""
     types = list(spec.types) + (["null"] if nullable else [])
@@ -78,19 +88,11 @@ def _value_schema(spec: Spec, nullable: bool) -> dict[str, Any]:
         else:
             schema["pattern"] = NON_BLANK
     if "number" in spec.types or "integer" in spec.types:
-        if spec.minimum is not None:
-            schema["minimum"] = spec.minimum
-        if spec.maximum is not None:
-            schema["maximum"] = spec.maximum
-        if spec.exclusive_minimum is not None:
-            schema["exclusiveMinimum"] = spec.exclusive_minimum
+        schema.update(_keywords(spec, NUMBER_KEYWORDS))
     if "array" in spec.types:
         if spec.items is not None:
             schema["items"] = _value_schema(spec.items, nullable=False)
-        if spec.min_items is not None:
-            schema["minItems"] = spec.min_items
-        if spec.max_items is not None:
-            schema["maxItems"] = spec.max_items
+        schema.update(_keywords(spec, ARRAY_KEYWORDS))
     if spec.unit is not None:
         schema["x-unit"] = spec.unit
     return schema
