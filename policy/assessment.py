@@ -101,7 +101,9 @@ class Assessor:
             for member in members:
                 rule_name, _, position = member.rpartition("#")
                 if rule_name:
-                    branches.append((rules[rule_name].name, int(position.split(".")[0])))
+                    if rule_name not in rules:
+                        raise EngineError(f"compiled rule {member!r} names no declared rule")
+                    branches.append((rule_name, int(position.split(".")[0])))
                 elif member not in derivations and member != CATCH_ALL:
                     raise EngineError(f"compiled rule {member!r} is neither a derivation nor a branch")
             self._members[name] = (
@@ -138,8 +140,8 @@ class Assessor:
             derived[derivation.produces] = values
             session.assert_fact(derivation.produces, _network_values(values, self._tested[derivation.produces]))
         taken = context["taken"]
-        for rule_name, index in branches:
-            taken.setdefault(rule_name, set()).add(index)
+        for branch_rule, index in branches:
+            taken.setdefault(branch_rule, set()).add(index)
 
     # -- around it -------------------------------------------------------------
     def run(self, request: Request) -> tuple[dict[str, Mapping[str, Any]], dict[str, Branch]]:

@@ -20,12 +20,11 @@ from attrs import frozen
 import policy
 from policy.batch import TIMEOUT_SECONDS as BATCH_TIMEOUT
 from policy.determination import Determination
-from policy.documents import InputError, parse_document
+from policy.documents import EXIT_BAD_INPUT as EXIT_INVALID
+from policy.documents import EXIT_INTERNAL, InputError, parse_document
 from policy.report import RENDERERS
 from policy.report.text import plural
 
-EXIT_INVALID = 2
-EXIT_INTERNAL = 1
 STDIN = "-"
 DOCUMENT = "(document)"
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# Exit statuses every command shares: done, failed inside the package, input unusable.
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
 
 class InputError(Exception):
     """An input that is not a request document at all (unreadable, not JSON, not an object)."""

@@ -55,7 +55,7 @@ class Regimen:
     course_total_g: float | None = spec("number", "Course total in grams.", exclusive_minimum=0, maximum=100_000, unit="g")
     days: tuple[int, int] = spec(
         ("integer", "array"), "Days one course is divided over: a number n, or a range [min, max].",
-        required=True, items=DAY_SPEC, min_items=2, max_items=2, minimum=1, maximum=14, unit="days",
+        required=True, items=DAY_SPEC, min_items=2, max_items=2, minimum=1, maximum=14, unit="days", pair=True,
     )
     interval_days: int = spec("integer", "Days between the starts of two courses.", required=True, minimum=1, maximum=365, unit="days")
     courses: int | None = spec("integer", "Number of courses requested.", minimum=1, maximum=24, unit="courses")

@@ -44,6 +44,8 @@ class Spec:
     model: type | None = None
     format: str | None = None
     unit: str | None = None
+    # A number n or a range [min, max], kept as the pair (min, max): 3 means (3, 3).
+    pair: bool = False
 
 
 def spec_of(field: attrs.Attribute[Any]) -> Spec:

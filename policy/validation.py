@@ -65,7 +65,7 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
 def _plain_value(spec: Spec, value: Any) -> Any:
     if spec.types == ("number",):
         return float(value)
-    if spec.types == ("integer", "array"):  # a range: a number n or [min, max]
+    if spec.pair:
         return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
     if isinstance(value, list):
         return tuple(value)

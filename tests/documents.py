@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
+import policy
+
 # The brief's example request (section 4), synthetic: every test edits a fresh copy.
 COMPLETE_REQUEST: dict[str, Any] = {
     "id": "PA-TEST-0001",
@@ -51,3 +55,14 @@ def without(path: str) -> dict[str, Any]:
     node, leaf = _parent(document, path)
     del node[leaf]
     return document
+
+
+def errors_of(document: Any) -> list[dict[str, str]]:
+    """The problems assessing `document` reports; any other outcome fails the test."""
+    with pytest.raises(policy.InvalidRequest) as caught:
+        policy.assess(document)
+    errors = caught.value.errors
+    assert errors, "InvalidRequest lists no problem"
+    for error in errors:
+        assert isinstance(error["message"], str) and error["message"].strip(), error
+    return errors

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import policy
+from documents import errors_of
 from policy.cli import app
 from strategies import (
     AGE_YEARS,
@@ -268,17 +269,6 @@ def mutations(draw: st.DrawFn) -> Mutation:
         node[leaf] = [*items, item]
 
     return Mutation(kind, (path,), (path,), bad_item)
-
-
-def errors_of(document: Any) -> list[dict[str, str]]:
-    """The problems assessing `document` reports; any other outcome fails the test."""
-    with pytest.raises(policy.InvalidRequest) as caught:
-        policy.assess(document)
-    errors = caught.value.errors
-    assert errors, "InvalidRequest lists no problem"
-    for error in errors:
-        assert isinstance(error["message"], str) and error["message"].strip(), error
-    return errors
 
 
 def _clear(chosen: list[Mutation], candidate: Mutation) -> bool:

@@ -36,13 +36,17 @@ def _encode(entry: dict[str, Any]) -> bytes:
         return (json.dumps(entry, separators=(",", ":")) + "\n").encode("ascii")
 
 
+def _request_id(document: dict[str, Any]) -> str | None:
+    found = document.get("id")
+    return found if isinstance(found, str) else None
+
+
 def id_on_line(data: bytes) -> str | None:
     """The id of the request on a line, when it has one (for lines whose worker was lost)."""
     try:
-        found = parse_document(data).get("id")
+        return _request_id(parse_document(data))
     except InputError:
         return None
-    return found if isinstance(found, str) else None
 
 
 def invalid(line: int, request_id: str | None, errors: list[dict[str, str]]) -> Outcome:
@@ -61,8 +65,7 @@ def assess_line(line: int, data: bytes, assess: Assess = assess_request) -> Outc
         if not data.strip(_BLANK):
             return invalid(line, None, [{"path": "", "message": "blank line: no request document"}])
         document = parse_document(data)
-        found = document.get("id")
-        request_id = found if isinstance(found, str) else None
+        request_id = _request_id(document)
         determination = assess(document)
         result = determination.to_dict()
         entry = {"line": line, "request_id": determination.request_id, "determination": result}

@@ -14,7 +14,10 @@ from policy.batch.lines import BatchIOError
 from policy.batch.pool import Options, Progress, Summary, _Run
 from policy.determination import DECISIONS
 
-EXIT_DONE, EXIT_FAILED, EXIT_IO, EXIT_INTERRUPTED = 0, 1, 2, 130
+from policy.documents import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK
+
+EXIT_DONE, EXIT_FAILED, EXIT_IO = EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT
+EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
 STDIO = "-"
 
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from policy.binding import BoundPolicy
 from policy.docs.markdown import code, join, statement_link, table
 from policy.source import Reference
-
-SUPPORT_MEANING = {
-    "direct": "the reference states what the statements citing it say",
-    "extrapolated": "the reference says so for another condition or population; applied here by extrapolation",
-    "unverified": "the claim the source attributes to it could not be checked; no figure from it is relied on",
-}
+from policy.source.data import SUPPORT_MEANING
 
 
 def full_reference(reference: Reference) -> str:

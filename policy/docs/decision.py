@@ -44,10 +44,9 @@ def decision_page(bound: BoundPolicy) -> str:
                     change_rows.append([statement_link(rule.statement), code(consequence.field),
                                         target_text(consequence.to, params)])
     attached = {effect: _attached(bound, effect) for effect in ATTACHED_AS}
-    silent = [
-        s.id for s in bound.source.statements
-        if bound.effects[s.id] in (Effect.CRITERION, Effect.INFORMATIONAL, Effect.DOSING_WEIGHT)
-    ]
+    # Whatever can deny, pend, change or join the determination is listed above; the rest is reported only.
+    acting = {*deny, *pend, *change, *(i for ids in attached.values() for i in ids)}
+    silent = [s.id for s in bound.source.statements if s.id not in acting]
     defaults = getattr(bound.module, "AUTHORIZED_DEFAULTS", {})
     default_text = join(f"{code(field)} becomes {target_text(target, params)}" for field, target in defaults.items())
     return "\n".join([

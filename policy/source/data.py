@@ -13,7 +13,13 @@ from attrs import frozen
 from policy.errors import PolicyDefinitionError
 from policy.source.catalog import ScenarioSource, Statement, read_statements
 
-SUPPORT_LEVELS = ("direct", "extrapolated", "unverified")
+# How directly a reference supports the statements citing it, and what each level means.
+SUPPORT_MEANING = {
+    "direct": "the reference states what the statements citing it say",
+    "extrapolated": "the reference says so for another condition or population; applied here by extrapolation",
+    "unverified": "the claim the source attributes to it could not be checked; no figure from it is relied on",
+}
+SUPPORT_LEVELS = tuple(SUPPORT_MEANING)
 
 
 @frozen
