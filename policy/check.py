@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from policy.binding import binding_problems, used_parameters
 from policy.errors import PolicyDefinitionError
 from policy.policies import MODULES
 from policy.rules.conditions import Always
-from policy.source import PolicySource, ScenarioSource, Statement, load_source, source_root
+from policy.source import PolicySource, ScenarioSource, Statement, load_source
 from policy.source.catalog import CITATION_PREFIX, STATEMENT_TAG
 
 # Tags a scenario may carry, with what they mean (pytest marks are declared from this).
@@ -226,18 +225,6 @@ def _binding(source: PolicySource, module: Any) -> Iterator[Finding]:
             yield Finding(module_name, 1, message)
 
 
-def _toml_errors(folder: Path) -> Iterator[Finding]:
-    """Which TOML file of a policy folder does not parse, and where (tomllib names no file)."""
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            # Python < 3.14 gives the position only inside the message.
-            match = re.match(r"(.*?)\s*\(at line (\d+)", str(error))
-            line, message = (int(match.group(2)), match.group(1)) if match else (1, str(error))
-            yield Finding(f"{folder.name}/{path.name}", line, f"invalid TOML: {message}")
-
-
 def check(steps_package: str | None = "steps", root: Path | None = None) -> list[Finding]:
     """Every drift problem across all shipped policies."""
     findings: list[Finding] = []
@@ -249,9 +236,6 @@ def check(steps_package: str | None = "steps", root: Path | None = None) -> list
             where, _, message = str(error).partition(": ")
             file, _, line = where.partition(":")
             findings.append(Finding(file, int(line) if line.isdigit() else 1, message or str(error)))
-            continue
-        except tomllib.TOMLDecodeError:
-            findings += _toml_errors((root or source_root()) / module.FOLDER)
             continue
         findings += _binding(source, module)
         findings += _tags(source)

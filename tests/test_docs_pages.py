@@ -13,7 +13,7 @@ import pytest
 
 import policy
 from policy.binding import BoundPolicy
-from policy.docs import FAILED, NOT_RUN, PASSED, build_pages, load_results, releases, results_from
+from policy.docs import FAILED, NOT_RUN, PASSED, build_pages, load_results, results_from
 from policy.docs.markdown import Pages
 from policy.docs.results import TestResults, row_line
 from policy.rules.conditions import render
@@ -204,7 +204,7 @@ def test_the_policy_overview_follows_the_order_of_the_source(bound: BoundPolicy,
 
 def test_the_changelog_starts_with_the_current_policy_version(bound: BoundPolicy, pages: Pages) -> None:
     """The newest changelog entry is the version determinations carry."""
-    history = releases(bound.source)
+    history = bound.source.changelog
     assert history and history[0].version == bound.source.version
     for release in history:
         assert f"## {release.version} ({release.date})" in pages["changelog.md"]

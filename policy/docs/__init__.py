@@ -13,7 +13,7 @@ from typing import Any
 
 from policy.binding import BoundPolicy
 from policy.docs.bibliography import bibliography_page
-from policy.docs.changelog import changelog_page, releases
+from policy.docs.changelog import changelog_page
 from policy.docs.contract import contract_page
 from policy.docs.decision import decision_page
 from policy.docs.markdown import Pages
@@ -59,6 +59,5 @@ __all__ = [
     "TestResults",
     "build_pages",
     "load_results",
-    "releases",
     "results_from",
 ]

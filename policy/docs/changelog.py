@@ -2,36 +2,7 @@
 
 from __future__ import annotations
 
-import tomllib
-from typing import Any
-
-from attrs import frozen
-
-from policy.errors import PolicyDefinitionError
 from policy.source import PolicySource
-
-
-@frozen
-class Release:
-    version: str
-    date: str
-    summary: str
-    changes: tuple[str, ...]
-
-
-def releases(source: PolicySource) -> list[Release]:
-    """The policy's version history, newest first as written."""
-    meta: dict[str, Any] = tomllib.loads((source.folder / "policy.toml").read_text(encoding="utf-8"))
-    found = []
-    for number, entry in enumerate(meta.get("changelog", []), start=1):
-        missing = [key for key in ("version", "date", "summary") if key not in entry]
-        if missing:
-            raise PolicyDefinitionError(f"policy.toml [[changelog]] entry {number}: missing {', '.join(missing)}")
-        found.append(Release(
-            version=str(entry["version"]), date=str(entry["date"]), summary=str(entry["summary"]),
-            changes=tuple(str(c) for c in entry.get("changes", ())),
-        ))
-    return found
 
 
 def changelog_page(source: PolicySource) -> str:
@@ -40,7 +11,7 @@ def changelog_page(source: PolicySource) -> str:
         f"Current policy version: **{source.version}**. Every determination names the policy "
         "version and a digest of the policy source it was made with.\n",
     ]
-    for release in releases(source):
+    for release in source.changelog:
         out.append(f"## {release.version} ({release.date})\n")
         out.append(release.summary + "\n")
         out += [f"- {change}" for change in release.changes]

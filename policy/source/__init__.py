@@ -13,6 +13,7 @@ from policy.source.data import (
     Parameter,
     PolicySource,
     Reference,
+    Release,
     load_source,
     source_root,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "Parameter",
     "PolicySource",
     "Reference",
+    "Release",
     "ScenarioSource",
     "Statement",
     "load_source",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -61,6 +62,16 @@ class Reference:
 
 
 @frozen
+class Release:
+    """One entry of the policy's version history."""
+
+    version: str
+    date: str
+    summary: str
+    changes: tuple[str, ...]
+
+
+@frozen
 class PolicySource:
     """Everything a policy folder holds, read once."""
 
@@ -74,6 +85,7 @@ class PolicySource:
     parameters: Mapping[str, Parameter]
     code_groups: Mapping[str, CodeGroup]
     bibliography: Mapping[str, Reference]
+    changelog: tuple[Release, ...]
     files: tuple[Path, ...]
 
     def statement(self, statement_id: str) -> Statement:
@@ -148,6 +160,30 @@ def _bibliography(raw: Mapping[str, Any], where: str) -> dict[str, Reference]:
     return references
 
 
+def _read_toml(path: Path, folder: Path) -> dict[str, Any]:
+    """A TOML file of the policy folder; a syntax error names the file and line."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        # Python < 3.14 gives the position only inside the message.
+        match = re.match(r"(.*?)\s*\(at line (\d+)", str(error))
+        line, message = (match.group(2), match.group(1)) if match else ("1", str(error))
+        raise PolicyDefinitionError(f"{folder.name}/{path.name}:{line}: invalid TOML: {message}") from error
+
+
+def _changelog(raw: list[Mapping[str, Any]], where: str) -> tuple[Release, ...]:
+    releases = []
+    for number, entry in enumerate(raw, start=1):
+        place = f"{where} [[changelog]] entry {number}"
+        releases.append(Release(
+            version=str(_require(entry, "version", place)),
+            date=str(_require(entry, "date", place)),
+            summary=str(_require(entry, "summary", place)),
+            changes=tuple(str(change) for change in entry.get("changes", ())),
+        ))
+    return tuple(releases)
+
+
 def load_source(name: str, root: Path | None = None) -> PolicySource:
     """Read the policy folder `name` (e.g. 'ivig_myositis')."""
     base = root or source_root()
@@ -156,7 +192,7 @@ def load_source(name: str, root: Path | None = None) -> PolicySource:
         raise PolicyDefinitionError(f"policy folder {folder} does not exist")
     policy_file = folder / "policy.toml"
     bibliography_file = folder / "bibliography.toml"
-    meta = tomllib.loads(policy_file.read_text(encoding="utf-8"))
+    meta = _read_toml(policy_file, folder)
     identity = _require(meta, "policy", policy_file.name)
     statements, loose = read_statements(folder, base)
     groups = {
@@ -178,8 +214,7 @@ def load_source(name: str, root: Path | None = None) -> PolicySource:
         loose_scenarios=tuple(loose),
         parameters=_parameters(meta.get("parameters", {}), policy_file.name),
         code_groups=groups,
-        bibliography=_bibliography(
-            tomllib.loads(bibliography_file.read_text(encoding="utf-8")), bibliography_file.name
-        ),
+        bibliography=_bibliography(_read_toml(bibliography_file, folder), bibliography_file.name),
+        changelog=_changelog(meta.get("changelog", []), policy_file.name),
         files=tuple(sorted(p for p in folder.iterdir() if p.is_file())),
     )
