@@ -1,0 +1,100 @@
+"""Myositis determinations stay what they were before the policy library.
+
+The record (see `golden_requests.py`) holds the determination JSON that
+ivig-myositis 1.0.0 gave for every bundled example and 2,000 seeded random
+requests. Two differences are intended and nothing else:
+
+- the policy reference: version 1.1.0 and a new digest (the source moved into
+  the library and includes the shared statements);
+- the clarification of DX-UNSPECIFIED in 1.1.0: a code that needs review no
+  longer pends when an in-spectrum code is present. Requests with both kinds
+  of code are compared with that one statement's finding taken out.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+import policy
+from golden_requests import RECORD, example_documents, requests
+
+POLICY = "ivig-myositis"
+CLARIFIED = "DX-UNSPECIFIED"
+# Prefixes of the brief's groups (section 1): in the spectrum, and needing review.
+SPECTRUM_PREFIXES = ("M608", "M33", "M360", "G7249")
+REVIEW_PREFIXES = ("M609", "M601")
+
+
+def _record() -> list[dict[str, Any]]:
+    with gzip.open(RECORD, "rt", encoding="utf-8") as stream:
+        return list(json.load(stream)["cases"])
+
+
+CASES = _record()
+
+
+def _bare(code: str) -> str:
+    return code.replace(".", "").upper()
+
+
+def clarified(document: dict[str, Any]) -> bool:
+    """Whether the 1.1.0 clarification can change this request's determination."""
+    codes = [_bare(code) for code in document["diagnoses"]]
+    return any(c.startswith(SPECTRUM_PREFIXES) for c in codes) and any(c.startswith(REVIEW_PREFIXES) for c in codes)
+
+
+def _without_clarified_statement(determination: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(determination)
+    result["reasons"] = [r for r in result["reasons"] if r["statement"] != CLARIFIED]
+    result["statements"] = [s for s in result["statements"] if s["id"] != CLARIFIED]
+    result["trace"] = [t for t in result["trace"] if t["statement"] != CLARIFIED]
+    for key in ("decision", "authorized"):
+        result.pop(key)
+    return result
+
+
+def _comparable(determination: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(determination)
+    result["policy"] = {"id": result["policy"]["id"]}
+    return result
+
+
+def test_the_record_holds_every_example_and_the_seeded_requests() -> None:
+    """The record covers the bundled examples and 2,000 generated requests, generated the same way today."""
+    names = {case["name"] for case in CASES}
+    assert set(example_documents()) <= names
+    generated = requests()
+    assert len(generated) == 2000
+    recorded = {case["name"]: case["request"] for case in CASES}
+    assert all(recorded[document["id"]] == document for document in generated)
+
+
+def test_the_record_covers_every_decision() -> None:
+    """Each decision appears often enough in the record to stand for its paths."""
+    counts: dict[str, int] = {}
+    for case in CASES:
+        counts[case["determination"]["decision"]] = counts.get(case["determination"]["decision"], 0) + 1
+    assert set(counts) == {"approve", "modify", "pend", "deny"}
+    assert min(counts.values()) >= 50
+
+
+@pytest.mark.parametrize("chunk", range(10))
+def test_each_recorded_request_gets_the_recorded_determination(chunk: int) -> None:
+    """A myositis request gets field for field the determination recorded before the library."""
+    mismatches = []
+    for case in CASES[chunk::10]:
+        now = policy.assess(case["request"], policy_id=POLICY).to_dict()
+        before = case["determination"]
+        assert now["policy"]["id"] == POLICY
+        if clarified(case["request"]):
+            same = _without_clarified_statement(_comparable(now)) == _without_clarified_statement(_comparable(before))
+        else:
+            same = _comparable(now) == _comparable(before)
+        if not same:
+            mismatches.append(case["name"])
+    assert not mismatches, f"{len(mismatches)} determinations changed: {mismatches[:10]}"
