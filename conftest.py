@@ -22,13 +22,13 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from policy.binding import bind
 from policy.docs.results import FAILED, NOT_RUN, PASSED, RESULTS_FILE, row_line
-from policy.policies import MODULES
+from policy.library import policy_ids
 
 pytest_plugins = ["steps.given", "steps.when", "steps.then", "steps.vocabulary"]
 
 PROPERTY = "policy-example"
 RESULTS_ENV = "POLICY_TEST_RESULTS"
-_outcomes: dict[tuple[str, int], dict[str, Any]] = {}
+_outcomes: dict[tuple[str, str, int], dict[str, Any]] = {}
 
 
 @lru_cache(maxsize=None)
@@ -50,6 +50,8 @@ def _example_of(item: pytest.Item) -> dict[str, Any] | None:
     callspec = getattr(item, "callspec", None)
     index = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
     return {
+        # A shared statement's example runs once under each policy including it.
+        "policy": callspec.params.get("policy_id", "") if callspec is not None else "",
         "file": file,
         "scenario": template.name,
         "scenario_line": template.line_number,
@@ -72,7 +74,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         if name != PROPERTY:
             continue
         example = json.loads(str(value))
-        key = (example["file"], example["line"])
+        key = (example["policy"], example["file"], example["line"])
         entry = _outcomes.setdefault(key, {**example, "status": NOT_RUN})
         if report.failed:
             entry["status"] = FAILED
@@ -92,7 +94,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "format": 1,
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         # Lines only mean something for the source they were recorded against.
-        "policies": {key: bind(key, module).digest for key, module in MODULES.items()},
+        "policies": {policy_id: bind(policy_id).digest for policy_id in policy_ids()},
         "results": [_outcomes[key] for key in sorted(_outcomes)],
     }
     target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

@@ -1,32 +1,35 @@
-"""Policy-as-code for clinical coverage: IVIG for inflammatory myopathies.
+"""Policy-as-code for clinical coverage: a library of medical-necessity policies.
 
     >>> import policy
-    >>> determination = policy.assess({...})
+    >>> policy.policy_ids()
+    ('ivig-cidp', 'ivig-myositis')
+    >>> determination = policy.assess({"policy": "ivig-myositis", ...})
     >>> determination.to_dict()["decision"]
+
+Each policy is a folder of the policy library (`features/<policy>/`); the
+package names none of them.
 """
 
 from __future__ import annotations
 
-from policy.assessment import Assessor, assess, assessor
+from policy.assessment import Assessor, assess, assessor, chosen_policy
 from policy.determination import Determination
 from policy.errors import EngineError, InvalidRequest, PolicyDefinitionError, Problem
-from policy.request import Patient, Regimen, Request, Response
+from policy.library import policy_ids
 from policy.validation import parse_request
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Assessor",
     "Determination",
     "EngineError",
     "InvalidRequest",
-    "Patient",
     "PolicyDefinitionError",
     "Problem",
-    "Regimen",
-    "Request",
-    "Response",
     "assess",
     "assessor",
+    "chosen_policy",
     "parse_request",
+    "policy_ids",
 ]

@@ -12,10 +12,8 @@ from attrs import frozen
 
 from policy.binding import BoundPolicy, bind
 from policy.determination import (
-    Authorized,
     ChangeMade,
     Determination,
-    Dosing,
     Note,
     PolicyRef,
     Reason,
@@ -23,9 +21,8 @@ from policy.determination import (
     TraceStep,
 )
 from policy.engine import Network, Session
-from policy.errors import EngineError
-from policy.policies import DEFAULT, MODULES
-from policy.request import Request
+from policy.errors import EngineError, InvalidRequest, Problem
+from policy.library import policy_ids
 from policy.rules.compile import CATCH_ALL, MEMBERS, compile_ruleset, merge_identical
 from policy.rules.conditions import Field, Param, fields_of, render
 from policy.rules.declarations import (
@@ -38,12 +35,14 @@ from policy.rules.declarations import (
     Deny,
     Derivation,
     Effect,
+    Figure,
     Outcome,
     Otherwise,
     Pend,
     StatementRule,
 )
-from policy.validation import parse_request
+from policy.spec import shown
+from policy.validation import POLICY_KEY, parse_request
 
 ATTACHED = {Effect.CONDITION: "conditions", Effect.ADVICE: "advice", Effect.MONITORING: "monitoring"}
 Branch = Case | Otherwise
@@ -67,10 +66,16 @@ class _Plan:
     pends: bool
 
 
-def _one_decimal(value: float | None) -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
+def _rounded(value: Any, decimals: int | None) -> Any:
+    """A figure rounded half up to `decimals` places (as the briefs round every reported figure)."""
+    if value is None or decimals is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(str(value)).quantize(step, rounding="ROUND_HALF_UP"))
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _network_values(values: Mapping[str, Any], tested: frozenset[str]) -> dict[str, Any]:
@@ -87,8 +92,9 @@ class Assessor:
     def __init__(self, bound: BoundPolicy) -> None:
         self.bound = bound
         self.params = bound.params
+        self.code = bound.code
         numbers = {k: v for k, v in self.params.items() if k != "code_groups"}
-        definition = compile_ruleset(bound.derivations, bound.rules, numbers, bound.module.REQUEST_ALWAYS_SET)
+        definition = compile_ruleset(bound.derivations, bound.rules, numbers, bound.code.always_set)
         derivations = {f"derive:{d.name}": d for d in bound.derivations}
         rules = {r.name: r for r in bound.rules}
         # What each durable rule stands for, worked out once: its firing runs
@@ -144,9 +150,9 @@ class Assessor:
             taken.setdefault(branch_rule, set()).add(index)
 
     # -- around it -------------------------------------------------------------
-    def run(self, request: Request) -> tuple[dict[str, Mapping[str, Any]], dict[str, Branch]]:
+    def run(self, request: Any) -> tuple[dict[str, Mapping[str, Any]], dict[str, Branch]]:
         """Run the network: the derived facts and the branch each rule took."""
-        fact = self.bound.module.request_fact(request)
+        fact = self.code.request_fact(request)
         context: dict[str, Any] = {"request": request, "derived": {"request": fact}, "taken": {}}
         self.network.run(_network_values(fact, self._tested["request"]), context)
         derived, taken = context["derived"], context["taken"]
@@ -166,8 +172,12 @@ class Assessor:
             branches[name] = options[index]
         return derived, branches
 
-    def assess(self, document: Mapping[str, Any] | Request) -> Determination:
-        request = parse_request(document)
+    def parse(self, document: Any) -> Any:
+        """The request model of this policy, or InvalidRequest listing every problem."""
+        return parse_request(document, self.code.request_model, self.bound.id, policy_ids())
+
+    def assess(self, document: Any) -> Determination:
+        request = self.parse(document)
         derived, branches = self.run(request)
         return self.determine(request, derived, branches)
 
@@ -212,19 +222,59 @@ class Assessor:
             pends=any(isinstance(c, Pend) for c in branch.then),
         )
 
+    # -- what is requested and what is authorized ---------------------------------
+    def requested(self, request: Any) -> tuple[dict[str, Any], set[str]]:
+        """The requested value of every authorized field by its path, and the objects the request lacks."""
+        authorization = self.code.authorization
+        if authorization is None:
+            return {}, set()
+        values: dict[str, Any] = {}
+        absent: set[str] = set()
+        source = getattr(request, authorization.source)
+        for declared in authorization.fields:
+            node = source
+            *objects, leaf = declared.path.split(".")
+            for index, name in enumerate(objects):
+                node = getattr(node, name)
+                if node is None:
+                    absent.add(".".join(objects[: index + 1]))
+                    break
+            values[declared.path] = None if node is None else _plain(getattr(node, leaf))
+        return values, absent
+
+    def authorized(
+        self, requested: Mapping[str, Any], absent: set[str], changes: list[ChangeMade],
+        derived: Mapping[str, Mapping[str, Any]],
+    ) -> dict[str, Any]:
+        """The requested regimen with defaults for unstated fields and every change applied, nested by path."""
+        assert self.code.authorization is not None
+        final = dict(requested)
+        for declared in self.code.authorization.fields:
+            if final[declared.path] is None and declared.default is not None:
+                final[declared.path] = self._target(declared.default, None, derived)
+        for change in changes:
+            final[change.field] = change.authorized
+        nested: dict[str, Any] = {}
+        for path, value in final.items():
+            *objects, leaf = path.split(".")
+            node = nested
+            for index, name in enumerate(objects):
+                if ".".join(objects[: index + 1]) in absent:
+                    node[name] = None
+                    break
+                node = node.setdefault(name, {})
+            else:
+                node[leaf] = value
+        return nested
+
+    def figures(self, derived: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        return {figure.key: _figure(figure, derived) for figure in self.code.figures}
+
     def determine(
-        self, request: Request, derived: Mapping[str, Mapping[str, Any]], branches: Mapping[str, Branch]
+        self, request: Any, derived: Mapping[str, Mapping[str, Any]], branches: Mapping[str, Branch]
     ) -> Determination:
         """Assemble the determination from the branches taken (pure, no engine)."""
-        regimen = request.regimen
-        requested: dict[str, Any] = {
-            "dose_g_per_kg": regimen.dose_g_per_kg,
-            "course_total_g": regimen.course_total_g,
-            "days": list(regimen.days),
-            "interval_days": regimen.interval_days,
-            "courses": regimen.courses,
-            "reduced_iga": regimen.reduced_iga,
-        }
+        requested, absent = self.requested(request)
         outcomes: dict[str, _Plan] = {}
         changes: list[ChangeMade] = []
         reasons: list[Reason] = []
@@ -258,27 +308,13 @@ class Assessor:
                     notes[kind].append(item)
         decision = "deny" if denied else "pend" if pended else "modify" if changes else "approve"
         authorized = None
-        if decision in ("approve", "modify"):
-            final = dict(requested)
-            for default_field, default in self.bound.module.AUTHORIZED_DEFAULTS.items():
-                if final[default_field] is None:
-                    final[default_field] = self._target(default, None, derived)
-            for change in changes:
-                final[change.field] = change.authorized
-            final["days"] = tuple(final["days"])
-            authorized = Authorized(**final)
-        weight, course = derived["dosing_weight"], derived["course"]
+        if decision in ("approve", "modify") and self.code.authorization is not None:
+            authorized = self.authorized(requested, absent, changes, derived)
         return Determination(
             request_id=request.id,
             policy=self.policy_ref,
             decision=decision,
-            dosing=Dosing(
-                dosing_weight_kg=_one_decimal(weight["dosing_weight_kg"]),
-                weight_basis=weight["weight_basis"],
-                ideal_body_weight_kg=_one_decimal(weight["ideal_body_weight_kg"]),
-                course_max_g=course["course_max_g"],
-                course_requested_g=course["course_requested_g"],
-            ),
+            dosing=self.figures(derived),
             authorized=authorized,
             changes=tuple(changes),
             reasons=tuple(reasons),
@@ -288,6 +324,10 @@ class Assessor:
             statements=tuple(self._results[s, outcomes[s].outcome] for s in self._statement_ids),
             trace=tuple(trace),
         )
+
+
+def _figure(figure: Figure, derived: Mapping[str, Mapping[str, Any]]) -> Any:
+    return _rounded(derived.get(figure.value.fact, {}).get(figure.value.name), figure.decimals)
 
 
 _SCALARS = (bool, int, str, type(None))
@@ -323,25 +363,54 @@ def _reset_lock_after_fork() -> None:
 os.register_at_fork(after_in_child=_reset_lock_after_fork)
 
 
-def assessor(policy_id: str = DEFAULT) -> Assessor:
-    """The process-wide assessor of a policy (its network is built once)."""
+def assessor(policy_id: str) -> Assessor:
+    """The process-wide assessor of a policy (its network is built once).
+
+    Raises InvalidRequest (path `policy`) when this package holds no such policy.
+    """
     found = _assessors.get(policy_id)
     if found is not None:  # built already: no lock on the path every assessment takes
         return found
+    known = policy_ids()
+    if policy_id not in known:
+        raise InvalidRequest([unknown_policy(policy_id, known)])
     with _assessors_lock:
         found = _assessors.get(policy_id)
         if found is None:
-            if policy_id not in MODULES:
-                raise KeyError(f"unknown policy {policy_id!r}; known: {', '.join(MODULES)}")
-            found = _assessors[policy_id] = Assessor(bind(policy_id, MODULES[policy_id]))
+            found = _assessors[policy_id] = Assessor(bind(policy_id))
         return found
 
 
-def assess(request: Mapping[str, Any] | Request, policy_id: str = DEFAULT) -> Determination:
+def unknown_policy(named: object, known: tuple[str, ...]) -> Problem:
+    return Problem(POLICY_KEY, f"expected one of the policies this package holds ({', '.join(known)}), "
+                               f"got {shown(named)}")
+
+
+def chosen_policy(document: Any, policy_id: str | None = None) -> str:
+    """The policy a request is for: `policy_id` if given, else the document's `policy`.
+
+    Nothing is guessed: a request naming no policy, or one this package does
+    not hold, is invalid (path `policy`, listing the policies held).
+    """
+    if policy_id is not None:
+        return policy_id
+    named = document.get(POLICY_KEY) if isinstance(document, Mapping) else getattr(document, POLICY_KEY, None)
+    known = policy_ids()
+    if named is None:
+        raise InvalidRequest([Problem(POLICY_KEY, f"is required: name the policy to assess against, "
+                                                  f"one of {', '.join(known)}")])
+    if not isinstance(named, str) or named not in known:
+        raise InvalidRequest([unknown_policy(named, known)])
+    return named
+
+
+def assess(request: Any, policy_id: str | None = None) -> Determination:
     """Assess one prior-authorization request against a policy.
 
-    Takes a mapping shaped like the request contract (or a `Request`) and
-    returns a `Determination`. Raises `InvalidRequest` listing every problem
-    when the request is malformed; no determination is made from a guess.
+    Takes a mapping shaped like the policy's request contract (or its request
+    model) and returns a `Determination`. The policy is `policy_id`, or the
+    document's `policy` field; naming none, or two different ones, is invalid.
+    Raises `InvalidRequest` listing every problem when the request is
+    malformed; no determination is made from a guess.
     """
-    return assessor(policy_id).assess(request)
+    return assessor(chosen_policy(request, policy_id)).assess(request)

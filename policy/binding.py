@@ -1,29 +1,34 @@
 """A policy = its source (statements, parameters, bibliography) bound to its
-rule declarations, checked so that neither can drift from the other."""
+rule declarations, with the shared statements it includes, checked so that
+neither can drift from the other."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from attrs import frozen
 
 from policy.errors import PolicyDefinitionError
+from policy.library import folder_of, policy_code, shared_code
 from policy.rules.conditions import Param, params_of
-from policy.rules.declarations import Case, Derivation, Effect, StatementRule
+from policy.rules.declarations import Case, Declarations, Derivation, Effect, PolicyCode, StatementRule
 from policy.source import PolicySource, load_source
 
 
 @frozen
 class BoundPolicy:
     source: PolicySource
-    module: ModuleType
+    code: PolicyCode
     derivations: tuple[Derivation, ...]
     rules: tuple[StatementRule, ...]
     effects: Mapping[str, Effect]
     digest: str
+
+    @property
+    def id(self) -> str:
+        return self.source.id
 
     @property
     def params(self) -> dict[str, Any]:
@@ -47,11 +52,17 @@ def binding_problems(source: PolicySource, derivations: tuple[Derivation, ...], 
             problems.append(f"rule {rule.name} names unknown statement {rule.statement}")
         for key in sorted(rule.parameters - set(source.parameters)):
             problems.append(f"rule {rule.name} uses undeclared parameter {key}")
+    produced: set[str] = {"request"}
     for derivation in derivations:
         if derivation.statement not in ids:
             problems.append(f"derivation {derivation.name} names unknown statement {derivation.statement}")
         for key in sorted(set(derivation.parameters) - set(source.parameters)):
             problems.append(f"derivation {derivation.name} uses undeclared parameter {key}")
+        for fact in derivation.reads:
+            if fact not in produced:
+                problems.append(f"derivation {derivation.name} reads '{fact}', which no derivation of an "
+                                "earlier statement produces")
+        produced.add(derivation.produces)
     for statement in source.statements:
         if statement.id not in bound:
             problems.append(f"statement {statement.id} ({statement.file}:{statement.line}) has no rule")
@@ -72,25 +83,61 @@ def used_parameters(derivations: tuple[Derivation, ...], rules: tuple[StatementR
     return used
 
 
-def bind(policy_id: str, module: ModuleType, root: Path | None = None) -> BoundPolicy:
-    """Load the module's source folder and check the binding; raise on any drift."""
-    source = load_source(module.FOLDER, root)
+def shared_parameter_uses(shared: Declarations) -> dict[str, set[str]]:
+    """Each shared statement's parameters: those its rules and derivations use."""
+    uses: dict[str, set[str]] = {}
+    for rule in shared.rules:
+        uses.setdefault(rule.statement, set()).update(used_parameters((), (rule,)))
+    for derivation in shared.derivations:
+        uses.setdefault(derivation.statement, set()).update(derivation.parameters)
+    return uses
+
+
+def default_parameters(code: PolicyCode) -> set[str]:
+    """Parameters the authorization falls back on for unstated fields."""
+    if code.authorization is None:
+        return set()
+    return {f.default.key for f in code.authorization.fields if isinstance(f.default, Param)}
+
+
+def _in_statement_order(items: list[Any], order: Mapping[str, int]) -> tuple[Any, ...]:
+    # Stable: a statement's rules keep their declared order; unknown statements go last
+    # (binding_problems names them).
+    return tuple(sorted(items, key=lambda item: order.get(item.statement, len(order))))
+
+
+def assemble(source: PolicySource, code: PolicyCode, shared: Declarations) -> tuple[
+    tuple[Derivation, ...], tuple[StatementRule, ...]
+]:
+    """The policy's derivations and rules with those of the shared statements it includes, in statement order."""
+    included = set(source.included)
+    order = {statement.id: index for index, statement in enumerate(source.statements)}
+    derivations = [d for d in shared.derivations if d.statement in included] + list(code.derivations)
+    rules = [r for r in shared.rules if r.statement in included] + list(code.rules)
+    return _in_statement_order(derivations, order), _in_statement_order(rules, order)
+
+
+def bind(policy_id: str, root: Path | None = None) -> BoundPolicy:
+    """Load the policy's folder, its Python and what it includes; raise on any drift."""
+    shared = shared_code(root)
+    source = load_source(folder_of(policy_id), root, shared_parameter_uses(shared))
     if source.id != policy_id:
-        raise PolicyDefinitionError(f"{module.FOLDER}/policy.toml declares id {source.id}, expected {policy_id}")
-    derivations = tuple(module.DERIVATIONS)
-    rules = tuple(module.RULES)
-    problems = binding_problems(source, derivations, rules)
+        raise PolicyDefinitionError(
+            f"{folder_of(policy_id)}/policy.toml declares id {source.id}, expected {policy_id} (from its folder name)"
+        )
+    code = policy_code(policy_id, root)
+    derivations, rules = assemble(source, code, shared)
+    problems = [str(problem) for problem in source.problems] + binding_problems(source, derivations, rules)
     if problems:
-        raise PolicyDefinitionError("policy source and rules disagree:\n- " + "\n- ".join(problems))
-    module_file = Path(module.__file__ or "")
+        raise PolicyDefinitionError(f"policy {policy_id}: source and rules disagree:\n- " + "\n- ".join(problems))
     return BoundPolicy(
         source=source,
-        module=module,
+        code=code,
         derivations=derivations,
         rules=rules,
         effects={r.statement: r.effect for r in rules},
-        digest=source.digest(module_file.read_bytes()),
+        digest=source.digest(),
     )
 
 
-__all__ = ["BoundPolicy", "Param", "bind", "binding_problems", "used_parameters"]
+__all__ = ["BoundPolicy", "Param", "assemble", "bind", "binding_problems", "shared_parameter_uses", "used_parameters"]

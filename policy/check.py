@@ -1,7 +1,11 @@
-"""The drift check: the policy source, rules, parameters, bibliography and
-step definitions must agree. Each problem names a file and line.
+"""The drift check: every policy folder of the library, the shared source,
+the rules, parameters, bibliography and step definitions must agree. Each
+problem names a file and line (relative to the folder holding the library's
+folders, or the package for its Python).
 
-Run as `policy check`; it exits non-zero when anything is found.
+Every folder beside `shared/` is checked as a policy: a folder that is not a
+complete policy is reported with its path, never skipped. Run as
+`policy check [--policy ID]`; it exits non-zero when anything is found.
 """
 
 from __future__ import annotations
@@ -16,14 +20,28 @@ from typing import Any
 from attrs import frozen
 from gherkin.parser import Parser
 
-import policy
-
-from policy.binding import binding_problems, used_parameters
+from policy.binding import (
+    assemble,
+    binding_problems,
+    default_parameters,
+    shared_parameter_uses,
+    used_parameters,
+)
 from policy.errors import PolicyDefinitionError
-from policy.policies import MODULES
+from policy.library import id_of, policy_code, policy_folders, shared_code
 from policy.rules.conditions import Always
-from policy.source import PolicySource, ScenarioSource, Statement, load_source
-from policy.source.catalog import CITATION_PREFIX, STATEMENT_TAG
+from policy.rules.declarations import Declarations, Derivation, StatementRule
+from policy.source import (
+    SHARED_FOLDER,
+    PolicySource,
+    ScenarioSource,
+    SharedSource,
+    Statement,
+    load_shared,
+    load_source,
+    source_root,
+)
+from policy.source.catalog import CITATION_PREFIX, INCLUDE_TAG, STATEMENT_TAG
 
 # Tags a scenario may carry, with what they mean (pytest marks are declared from this).
 SCENARIO_TAGS = {
@@ -50,11 +68,14 @@ def _line_of(path: Path, pattern: str) -> int:
     return 0
 
 
-def _module_file(module: Any) -> tuple[Path, str]:
-    """A rules module's file and its name relative to the folder holding the package."""
-    path = Path(module.__file__ or "").resolve()
-    base = Path(policy.__file__).resolve().parent.parent
-    return path, (path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name)
+def _python_line(folders: list[Path], pattern: str) -> tuple[str, int]:
+    """Where a name first appears in the Python of the given folders: (file, line)."""
+    for folder in folders:
+        for path in sorted(folder.glob("*.py")):
+            line = _line_of(path, pattern)
+            if line:
+                return f"{folder.name}/{path.name}", line
+    return (f"{folders[0].name}/__init__.py" if folders else "?"), 1
 
 
 def _expanded(scenario: ScenarioSource) -> Iterator[tuple[int, str, str]]:
@@ -88,9 +109,9 @@ def _place(kind: str, node: dict[str, Any]) -> str:
     return {"feature": "Feature", "rule": "Rule", "scenario": "scenario"}[kind] + f" '{node['name']}'"
 
 
-def _tags(source: PolicySource) -> Iterator[Finding]:
+def _tags(source: PolicySource | SharedSource) -> Iterator[Finding]:
     """Tags on every Feature, Rule, scenario and Examples, against the controlled vocabulary:
-    a Rule carries its statement ID and citations, everything else only SCENARIO_TAGS."""
+    a Rule carries its statement ID and citations (or @include), everything else only SCENARIO_TAGS."""
     base = source.folder.parent
     for path in (p for p in source.files if p.suffix == ".feature"):
         relative = path.relative_to(base).as_posix()
@@ -101,13 +122,13 @@ def _tags(source: PolicySource) -> Iterator[Finding]:
         for tag, line, kind, node in _tag_sites(feature, "feature"):
             if tag.startswith(CITATION_PREFIX) and tag[len(CITATION_PREFIX) :] not in source.bibliography:
                 yield Finding(relative, line, f"citation '{tag}' resolves to no bibliography entry")
-            elif kind == "rule" and (STATEMENT_TAG.match(tag) or tag.startswith(CITATION_PREFIX)):
+            elif kind == "rule" and (STATEMENT_TAG.match(tag) or tag.startswith(CITATION_PREFIX) or tag == INCLUDE_TAG):
                 continue
             elif kind != "rule" and tag in SCENARIO_TAGS:
                 continue
             elif kind == "rule":
                 yield Finding(relative, line, f"tag '@{tag}' on {_place(kind, node)} is outside the vocabulary "
-                                              "(its statement ID and @cite.<key> tags)")
+                                              f"(its statement ID and @cite.<key> tags, or @{INCLUDE_TAG})")
             else:
                 yield Finding(relative, line, f"tag '@{tag}' on {_place(kind, node)} is outside the vocabulary "
                                               f"({', '.join(SCENARIO_TAGS)}; statement IDs and citations go on a Rule)")
@@ -140,15 +161,15 @@ def _data_citations(source: PolicySource) -> Iterator[Finding]:
                               f"source '{key}' of {what} resolves to no bibliography entry")
 
 
-def _always_applies(module: Any, statement_id: str) -> bool:
-    rules = [r for r in module.RULES if r.statement == statement_id]
+def _always_applies(rules: tuple[StatementRule, ...], statement_id: str) -> bool:
+    rules = tuple(r for r in rules if r.statement == statement_id)
     return bool(rules) and all(
         len(r.branches) == 1 and isinstance(getattr(r.branches[0], "when", None), Always) for r in rules
     )
 
 
-def _examples(source: PolicySource, module: Any) -> Iterator[Finding]:
-    for statement in source.statements:
+def _examples(statements: tuple[Statement, ...], rules: tuple[StatementRule, ...]) -> Iterator[Finding]:
+    for statement in statements:
         applies = does_not = False
         for scenario in statement.scenarios:
             for _line, _kind, text in _expanded(scenario):
@@ -157,23 +178,25 @@ def _examples(source: PolicySource, module: Any) -> Iterator[Finding]:
         if not applies:
             yield Finding(statement.file, statement.line,
                           f"statement {statement.id} has no example where it applies")
-        if not does_not and not _always_applies(module, statement.id):
+        if not does_not and not _always_applies(rules, statement.id):
             yield Finding(statement.file, statement.line,
                           f"statement {statement.id} has no example where it does not apply")
 
 
-def _parameters(source: PolicySource, module: Any) -> Iterator[Finding]:
+def _parameters(source: PolicySource, derivations: tuple[Derivation, ...], rules: tuple[StatementRule, ...],
+                defaults: set[str], python: list[Path]) -> Iterator[Finding]:
     policy_file = source.folder / "policy.toml"
     relative = f"{source.folder.name}/policy.toml"
-    used = used_parameters(tuple(module.DERIVATIONS), tuple(module.RULES))
-    used |= {target.key for target in getattr(module, "AUTHORIZED_DEFAULTS", {}).values()}
+    used = used_parameters(derivations, rules) | defaults
     for key in sorted(set(source.parameters) - used):
-        yield Finding(relative, _line_of(policy_file, rf"^\[parameters\.{re.escape(key)}\]") or 1,
-                      f"parameter '{key}' is declared but no rule or derivation uses it")
-    module_file, module_name = _module_file(module)
+        yield Finding(relative, _line_of(policy_file, rf"^\[parameters\.{re.escape(key)}\]")
+                      or _line_of(policy_file, r"^\[include\]") or 1,
+                      f"parameter '{key}' is declared or included but no rule or derivation uses it")
     for key in sorted(used - set(source.parameters)):
-        line = _line_of(module_file, rf"\bP\.{re.escape(key)}\b") or _line_of(module_file, rf"\b{re.escape(key)}\b")
-        yield Finding(module_name, line or 1, f"parameter '{key}' is used but not declared in {relative}")
+        file, line = _python_line(python, rf"\bP\.{re.escape(key)}\b")
+        if line == 1:
+            file, line = _python_line(python, rf"\b{re.escape(key)}\b")
+        yield Finding(file, line, f"parameter '{key}' is used but not declared in {relative}")
 
 
 def step_definitions(package: str) -> list[Any]:
@@ -188,7 +211,7 @@ def step_definitions(package: str) -> list[Any]:
     return list(step_function_context_registry.values())
 
 
-def _steps(source: PolicySource, definitions: list[Any]) -> Iterator[Finding]:
+def _steps(source: PolicySource | SharedSource, definitions: list[Any]) -> Iterator[Finding]:
     scenarios = [*source.loose_scenarios, *(s for st in source.statements for s in st.scenarios)]
     reported: set[tuple[str, int]] = set()
     for scenario in scenarios:
@@ -200,48 +223,115 @@ def _steps(source: PolicySource, definitions: list[Any]) -> Iterator[Finding]:
                 yield Finding(scenario.file, line, f"no step definition matches {kind} step '{text}'")
 
 
-def _binding(source: PolicySource, module: Any) -> Iterator[Finding]:
+def _binding(source: PolicySource, derivations: tuple[Derivation, ...], rules: tuple[StatementRule, ...],
+             python: list[Path]) -> Iterator[Finding]:
     """Statements without rules at their Rule line; rules and derivations naming no
     statement at their declaration. Undeclared parameters are left to _parameters,
     which names the line that uses them."""
-    module_file, module_name = _module_file(module)
     by_id: dict[str, list[Statement]] = {}
     for statement in source.statements:
         by_id.setdefault(statement.id, []).append(statement)
-    for message in binding_problems(source, tuple(module.DERIVATIONS), tuple(module.RULES)):
+    for message in binding_problems(source, derivations, rules):
         if " uses undeclared parameter " in message:
             continue
         if match := re.match(r"statement (\S+) \(\S+\) has no rule$", message):
             statement = by_id[match.group(1)][0]
-            yield Finding(statement.file, statement.line, f"statement {statement.id} has no rule")
+            file, line = statement.included_at or (statement.file, statement.line)
+            yield Finding(file, line, f"statement {statement.id} has no rule")
         elif match := re.match(r"statement (\S+) is declared by more than one Rule$", message):
             for statement in by_id[match.group(1)][1:]:
                 yield Finding(statement.file, statement.line, message)
-        elif match := re.match(r"(?:rule|derivation) (\S+) names unknown statement", message):
-            yield Finding(module_name, _line_of(module_file, rf"[\"']{re.escape(match.group(1))}[\"']") or 1, message)
+        elif match := re.match(r"(?:rule|derivation) (\S+) (?:names unknown statement|reads)", message):
+            yield Finding(*_python_line(python, rf"[\"']{re.escape(match.group(1))}[\"']"), message)
         elif match := re.match(r"statement (\S+) has rules with different effects$", message):
-            yield Finding(module_name, _line_of(module_file, rf"[\"']{re.escape(match.group(1))}[\"']") or 1, message)
+            yield Finding(*_python_line(python, rf"[\"']{re.escape(match.group(1))}[\"']"), message)
         else:
-            yield Finding(module_name, 1, message)
+            yield Finding(*_python_line(python, r"POLICY"), message)
 
 
-def check(steps_package: str | None = "steps", root: Path | None = None) -> list[Finding]:
-    """Every drift problem across all shipped policies."""
+def _located(error: PolicyDefinitionError, folder: str) -> Finding:
+    """A load error as a finding: its own `file:line: message`, or the folder's path."""
+    where, _, message = str(error).partition(": ")
+    file, _, line = where.partition(":")
+    if message and line.isdigit():
+        return Finding(file, int(line), message)
+    return Finding(f"{folder}/", 1, f"not a complete policy: {error}")
+
+
+def _disagreements(sources: list[PolicySource]) -> Iterator[Finding]:
+    """A statement ID two policies each define for themselves must say the same in both."""
+    seen: dict[str, Statement] = {}
+    for source in sources:
+        for statement in source.statements:
+            if statement.shared:
+                continue
+            first = seen.setdefault(statement.id, statement)
+            if first is not statement and (first.text, first.citations) != (statement.text, statement.citations):
+                yield Finding(statement.file, statement.line,
+                              f"statement {statement.id} disagrees with {first.file}:{first.line}: one ID, "
+                              "one statement (move it to the shared source and include it in both)")
+
+
+def _shared(shared: SharedSource, declarations: Declarations, sources: list[PolicySource],
+            definitions: list[Any] | None) -> Iterator[Finding]:
+    """The shared source on its own: tags, examples, steps, rules bound to its statements."""
+    yield from _tags(shared)
+    yield from _examples(shared.statements, declarations.rules)
+    if definitions is not None:
+        yield from _steps(shared, definitions)
+    ids = {statement.id for statement in shared.statements}
+    python = [shared.folder]
+    for item in (*declarations.rules, *declarations.derivations):
+        if item.statement not in ids:
+            yield Finding(*_python_line(python, rf"[\"']{re.escape(item.statement)}[\"']"),
+                          f"{item.name} names {item.statement}, which is not a shared statement")
+    for statement in shared.statements:
+        if not any(r.statement == statement.id for r in declarations.rules):
+            yield Finding(statement.file, statement.line, f"shared statement {statement.id} has no rule")
+        if not any(statement.id in source.included for source in sources):
+            yield Finding(statement.file, statement.line, f"shared statement {statement.id} is included by no policy")
+
+
+def check(steps_package: str | None = "steps", root: Path | None = None,
+          policy_id: str | None = None) -> list[Finding]:
+    """Every drift problem across the policy library (or the one policy `policy_id`)."""
+    base = root or source_root()
     findings: list[Finding] = []
     definitions = step_definitions(steps_package) if steps_package else None
-    for module in MODULES.values():
+    folders = policy_folders(base)
+    if policy_id is not None:
+        folders = [f for f in folders if id_of(f.name) == policy_id]
+        if not folders:
+            return [Finding(f"{policy_id.replace('-', '_')}/", 1, f"no policy {policy_id} in {base}")]
+    try:
+        shared = load_shared(base)
+        declarations = shared_code(root)
+    except PolicyDefinitionError as error:
+        return [_located(error, SHARED_FOLDER)]
+    sources: list[PolicySource] = []
+    for folder in folders:
         try:
-            source = load_source(module.FOLDER, root)
+            source = load_source(folder.name, root, shared_parameter_uses(declarations))
+            code = policy_code(id_of(folder.name), root)
         except PolicyDefinitionError as error:
-            where, _, message = str(error).partition(": ")
-            file, _, line = where.partition(":")
-            findings.append(Finding(file, int(line) if line.isdigit() else 1, message or str(error)))
+            findings.append(_located(error, folder.name))
             continue
-        findings += _binding(source, module)
+        sources.append(source)
+        if source.id != id_of(folder.name):
+            findings.append(Finding(f"{folder.name}/policy.toml", _line_of(folder / "policy.toml", r"^id\s*=") or 1,
+                                    f"policy id {source.id} does not match its folder {folder.name}/ "
+                                    f"(expected {id_of(folder.name)})"))
+        findings += [Finding(p.file, p.line, p.message) for p in source.problems]
+        derivations, rules = assemble(source, code, declarations)
+        python = [folder, *([shared.folder] if shared is not None else [])]
+        findings += _binding(source, derivations, rules, python)
         findings += _tags(source)
         findings += _data_citations(source)
-        findings += _examples(source, module)
-        findings += _parameters(source, module)
+        findings += _examples(tuple(s for s in source.statements if not s.shared), rules)
+        findings += _parameters(source, derivations, rules, default_parameters(code), python)
         if definitions is not None:
             findings += _steps(source, definitions)
+    findings += _disagreements(sources)
+    if shared is not None and policy_id is None:
+        findings += _shared(shared, declarations, sources, definitions)
     return findings

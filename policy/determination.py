@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -15,7 +16,7 @@ def _plain(value: Any) -> Any:
         return value.to_dict()
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     return value
 
@@ -43,25 +44,6 @@ class PolicyRef(_Record):
     id: str
     version: str
     digest: str
-
-
-@frozen
-class Dosing(_Record):
-    dosing_weight_kg: float | None
-    weight_basis: str | None
-    ideal_body_weight_kg: float | None
-    course_max_g: float | None
-    course_requested_g: float | None
-
-
-@frozen
-class Authorized(_Record):
-    dose_g_per_kg: float | None
-    course_total_g: float | None
-    days: tuple[int, int]
-    interval_days: int
-    courses: int
-    reduced_iga: bool | None
 
 
 @frozen
@@ -119,13 +101,18 @@ class TraceStep(_Record):
 
 @frozen
 class Determination(_Record):
-    """The answer to one request: decision, figures, findings and why."""
+    """The answer to one request: decision, figures, findings and why.
+
+    `dosing` holds the figures the policy declares, in its order (null when
+    not computable); `authorized` the fields of the regimen an approval
+    covers, in the policy's order, or None for `pend` and `deny`.
+    """
 
     request_id: str
     policy: PolicyRef
     decision: str = attrs.field(validator=attrs.validators.in_(DECISIONS))
-    dosing: Dosing
-    authorized: Authorized | None
+    dosing: Mapping[str, Any]
+    authorized: Mapping[str, Any] | None
     changes: tuple[ChangeMade, ...]
     reasons: tuple[Reason, ...]
     conditions: tuple[Note, ...]

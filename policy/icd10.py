@@ -72,4 +72,4 @@ def _verdict(code: str) -> tuple[str, ...]:
     return (f"{dotted} is a category, not a billable code; billable codes under it: {listed}{more}",)
 
 
-register_format("icd10-cm", lambda value, path: problems(value, path))
+register_format("icd10-cm", lambda value, path: problems(value, path), normalize)

@@ -55,6 +55,21 @@ def spec_of(field: attrs.Attribute[Any]) -> Spec:
     return spec
 
 
+def field_spec(model: type, path: str) -> Spec | None:
+    """The spec of the field at a dotted path through nested models (None when there is none)."""
+    current: type | None = model
+    found: Spec | None = None
+    for name in path.split("."):
+        if current is None or not attrs.has(current):
+            return None
+        field = next((f for f in attrs.fields(current) if f.name == name), None)
+        if field is None:
+            return None
+        found = spec_of(field)
+        current = found.model
+    return found
+
+
 def shown(value: Any) -> str:
     """A value as a message quotes it: its repr, cut to 60 characters."""
     try:
@@ -113,10 +128,19 @@ def _out_of_bounds(spec: Spec, received: float) -> str | None:
 
 FormatCheck = Callable[[str, str], list[Problem]]
 _formats: dict[str, FormatCheck] = {}
+_normalizers: dict[str, Callable[[str], str]] = {}
 
 
-def register_format(name: str, check: FormatCheck) -> None:
+def register_format(name: str, check: FormatCheck, normalize: Callable[[str], str] | None = None) -> None:
+    """A string format: `check(value, path)` lists its problems; `normalize` gives its normal form."""
     _formats[name] = check
+    if normalize is not None:
+        _normalizers[name] = normalize
+
+
+def normalizer(name: str) -> Callable[[str], str] | None:
+    """How a valid value of the format is kept (None: as sent)."""
+    return _normalizers.get(name)
 
 
 def _date(value: str, path: str) -> list[Problem]:

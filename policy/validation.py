@@ -1,18 +1,32 @@
-"""Turn a request document into a `Request`, or list every problem with its path."""
+"""Turn a request document into a policy's request model, or list every problem with its path.
+
+Nothing here knows a policy's fields: the model's attrs field specs say what
+each field accepts, and two class attributes state the rules that span
+fields (the JSON Schema reads the same declarations):
+
+- `__exclusive__`: pairs of fields never given together (one unit of each pair);
+- `__at_least_one__`: groups of fields of which at least one is given.
+
+A field with `pair=True` (a number n or a range [min, max]) must have min at
+most max; a string field with a registered normalizer (ICD-10-CM codes) is
+kept in its normal form.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 import attrs
 
-from policy import icd10
+from policy import icd10  # noqa: F401  (registers the ICD-10-CM code format request models name)
 from policy.errors import InvalidRequest, Problem
-from policy.request import Patient, Request
-from policy.spec import Spec, acceptor, already_checked, check_value, spec_of
+from policy.spec import Spec, acceptor, already_checked, check_value, normalizer, spec_of
 from policy.spec import shown as _shown
+
+# The top-level field naming the policy a document is for; no model declares it.
+POLICY_KEY = "policy"
 
 
 def _path(prefix: str, name: str) -> str:
@@ -25,14 +39,56 @@ def _fields(model: type) -> dict[str, tuple[Spec, Callable[[Any], bool]]]:
     return {field.name: (spec_of(field), acceptor(spec_of(field))) for field in attrs.fields(model)}
 
 
-def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem]) -> dict[str, Any]:
-    """Check one object against its model; return the values that passed."""
+def exclusive_pairs(model: type) -> tuple[tuple[str, str], ...]:
+    return tuple(getattr(model, "__exclusive__", ()))
+
+
+def at_least_one(model: type) -> tuple[tuple[str, ...], ...]:
+    return tuple(getattr(model, "__at_least_one__", ()))
+
+
+def _cross_field(model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem]) -> None:
+    """The rules of `model` that span several of its fields."""
+    for one, other in exclusive_pairs(model):
+        if document.get(one) is not None and document.get(other) is not None:
+            problems.append(Problem(_path(prefix, other), f"give {one} or {other}, not both"))
+    for group in at_least_one(model):
+        if all(document.get(name) is None for name in group):
+            if len(group) == 2:
+                message = f"expected {group[0]} or {group[1]} (or both), got neither"
+            else:
+                message = f"expected at least one of {', '.join(group)}, got none"
+            problems.append(Problem(prefix, message))
+
+
+def _ordered_pair(value: Any, path: str, problems: list[Problem], spanning: list[Problem]) -> None:
+    # An impossible day is its own problem; the order of the range is judged on possible values only.
+    if any(p.path.startswith(path) for p in problems):
+        return
+    if (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+        and value[0] > value[1]
+    ):
+        spanning.append(Problem(path, f"expected [min, max] with min at most max, got {list(value)}"))
+
+
+def _walk(
+    model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem], spanning: list[Problem]
+) -> dict[str, Any]:
+    """Check one object against its model; return the values that passed.
+
+    Problems of single fields go to `problems`, in document order; those that
+    span fields to `spanning`, reported after them.
+    """
     fields = _fields(model)
     for key in document:
         if key not in fields:
             known = ", ".join(fields)
             problems.append(Problem(_path(prefix, str(key)), f"unknown field; expected one of: {known}"))
     values: dict[str, Any] = {}
+    pairs: list[tuple[Any, str]] = []
     for name, (spec, plainly_fits) in fields.items():
         value = document.get(name)
         if value is None:
@@ -45,11 +101,13 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
                 problems.append(Problem(path, f"expected an object, got {_shown(value)}"))
                 continue
             before = len(problems)
-            nested = _walk(spec.model, value, path, problems)
+            nested = _walk(spec.model, value, path, problems, spanning)
             if len(problems) == before:
                 with already_checked():
                     values[name] = spec.model(**nested)
             continue
+        if spec.pair:
+            pairs.append((value, _path(prefix, name)))
         if not plainly_fits(value):
             found = check_value(spec, value, _path(prefix, name))
             if found:
@@ -59,6 +117,9 @@ def _walk(model: type, document: Mapping[str, Any], prefix: str, problems: list[
         # so determinations report the same figure for the same request; a days
         # range is a pair whichever way it was written (3 means [3, 3]).
         values[name] = _plain_value(spec, value)
+    _cross_field(model, document, prefix, spanning)
+    for value, path in pairs:
+        _ordered_pair(value, path, problems, spanning)
     return values
 
 
@@ -68,56 +129,51 @@ def _plain_value(spec: Spec, value: Any) -> Any:
     if spec.pair:
         return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
     if isinstance(value, list):
-        return tuple(value)
-    return value
+        items = spec.items
+        normal = normalizer(items.format) if items is not None and items.format else None
+        return tuple(normal(v) for v in value) if normal else tuple(value)
+    normal = normalizer(spec.format) if spec.format else None
+    return normal(value) if normal else value
 
 
-def _pairs(document: Mapping[str, Any], problems: list[Problem]) -> None:
-    patient = document.get("patient")
-    if isinstance(patient, Mapping):
-        for one, other in (("height_cm", "height_in"), ("weight_kg", "weight_lb")):
-            if patient.get(one) is not None and patient.get(other) is not None:
-                problems.append(Problem(f"patient.{other}", f"give {one} or {other}, not both"))
-    regimen = document.get("regimen")
-    if isinstance(regimen, Mapping):
-        if regimen.get("dose_g_per_kg") is None and regimen.get("course_total_g") is None:
-            problems.append(
-                Problem("regimen", "expected dose_g_per_kg or course_total_g (or both), got neither")
-            )
-        days = regimen.get("days")
-        # An impossible day is its own problem; the order of the range is judged on possible days only.
-        days_valid = not any(p.path.startswith("regimen.days") for p in problems)
-        if (
-            days_valid
-            and isinstance(days, list | tuple)
-            and len(days) == 2
-            and all(isinstance(d, int) and not isinstance(d, bool) for d in days)
-            and days[0] > days[1]
-        ):
-            problems.append(
-                Problem("regimen.days", f"expected [min, max] with min at most max, got {list(days)}")
-            )
+def to_document(instance: Any) -> dict[str, Any]:
+    """A request model as a JSON document, unstated fields left out."""
+    document: dict[str, Any] = {}
+    for field in attrs.fields(type(instance)):
+        value = getattr(instance, field.name)
+        if value is None:
+            continue
+        if attrs.has(type(value)):
+            value = to_document(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        document[field.name] = value
+    return document
 
 
-def _normalized(values: dict[str, Any]) -> dict[str, Any]:
-    values["diagnoses"] = tuple(icd10.normalize(code) for code in values["diagnoses"])
-    values.setdefault("patient", Patient())
-    return values
+def parse_request(document: Any, model: type, policy_id: str, known: Sequence[str] = ()) -> Any:
+    """Validate a request document (or re-validate a model instance) for the policy `policy_id`.
 
-
-def parse_request(document: Mapping[str, Any] | Request) -> Request:
-    """Validate a request document (or re-validate a `Request`) and return the model.
-
+    The document's `policy` field, when present, must name `policy_id`.
     Raises `InvalidRequest` listing every problem found, each with its path.
     """
-    if isinstance(document, Request):
-        document = document.to_dict()
+    if attrs.has(type(document)):
+        if not isinstance(document, model):
+            raise InvalidRequest([Problem("", f"expected a request of {policy_id}, got a {type(document).__name__}")])
+        document = to_document(document)
     if not isinstance(document, Mapping):
         raise InvalidRequest([Problem("", f"expected a JSON object, got {_shown(document)}")])
     problems: list[Problem] = []
-    values = _walk(Request, document, "", problems)
-    _pairs(document, problems)
-    if problems:
-        raise InvalidRequest(problems)
+    named = document.get(POLICY_KEY)
+    if POLICY_KEY in document:
+        if named != policy_id:
+            held = f" (this package holds {', '.join(known)})" if known else ""
+            problems.append(Problem(POLICY_KEY, f"expected {policy_id}, the policy assessing it{held}, "
+                                                f"got {_shown(named)}"))
+        document = {key: value for key, value in document.items() if key != POLICY_KEY}
+    spanning: list[Problem] = []
+    values = _walk(model, document, "", problems, spanning)
+    if problems or spanning:
+        raise InvalidRequest(problems + spanning)
     with already_checked():
-        return Request(**_normalized(values))
+        return model(**values)

@@ -1,9 +1,15 @@
-"""Given steps: build the request document a scenario assesses."""
+"""Given steps: build the request document a scenario assesses.
+
+"The source case" is the policy's bundled `examples/<policy-id>/source-case.json`,
+so the acceptance suite and `make assess` start from the same document; a
+continuation "like the source case" is `source-case-continued.json` beside it.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +18,21 @@ from pytest_bdd import given, parsers
 
 from steps.values import parse_value
 
-# The request the source assessment answers (section 5 of the brief): the bundled
-# example, so the acceptance suite and `make assess` start from the same document.
-SOURCE_CASE: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent.parent / "examples" / "source-case.json").read_text(encoding="utf-8")
-)
-IMPROVING: dict[str, Any] = {
-    "weeks_on_therapy": 16,
-    "strength": "improved",
-    "function": "improved",
-    "rash": "absent",
-    "ck": "decreased",
-    "complete_response": False,
-}
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SOURCE_CASE = "source-case.json"
+CONTINUED_CASE = "source-case-continued.json"
+
+
+@cache
+def example(policy_id: str, name: str) -> dict[str, Any]:
+    path = EXAMPLES / policy_id / name
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.fixture
+def policy_id() -> str:
+    raise pytest.UsageError("a scenario's policy is set by steps/test_library.py's parametrization")
 
 
 @pytest.fixture
@@ -32,24 +40,29 @@ def document() -> dict[str, Any]:
     return {}
 
 
-@given("a request like the source case")
-def source_case(document: dict[str, Any]) -> None:
+def _start_from(document: dict[str, Any], policy_id: str, name: str) -> None:
     document.clear()
-    document.update(copy.deepcopy(SOURCE_CASE))
+    document.update(copy.deepcopy(example(policy_id, name)))
+
+
+@given("a request like the source case")
+def source_case(document: dict[str, Any], policy_id: str) -> None:
+    _start_from(document, policy_id, SOURCE_CASE)
 
 
 @given("a continuation request like the source case")
-def continuation_case(document: dict[str, Any]) -> None:
-    source_case(document)
-    document["type"] = "continuation"
-    document["response"] = copy.deepcopy(IMPROVING)
+def continuation_case(document: dict[str, Any], policy_id: str) -> None:
+    _start_from(document, policy_id, CONTINUED_CASE)
 
 
 def _parent(document: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
     *parents, leaf = path.split(".")
     node = document
     for name in parents:
-        node = node.setdefault(name, {})
+        child = node.get(name)
+        if not isinstance(child, dict):
+            child = node[name] = {}
+        node = child
     return node, leaf
 
 

@@ -7,12 +7,13 @@ from typing import Any
 from pytest_bdd import parsers, then
 
 import policy
+from policy.rules.declarations import Figure
 from steps.values import STATEMENT_ID, parse_ids, parse_value
 from steps.when import Outcome
 
 
-def _effect(statement_id: str) -> Any:
-    return policy.assessor().bound.effects[statement_id]
+def _effect(policy_id: str, statement_id: str) -> Any:
+    return policy.assessor(policy_id).bound.effects[statement_id]
 
 
 def _outcome_of(outcome: Outcome, statement_id: str) -> str:
@@ -28,15 +29,15 @@ def decision_is(outcome: Outcome, decision: str) -> None:
 
 
 @then(parsers.re(rf"(?P<statement>{STATEMENT_ID}) applies"))
-def statement_applies(outcome: Outcome, statement: str) -> None:
+def statement_applies(outcome: Outcome, policy_id: str, statement: str) -> None:
     found = _outcome_of(outcome, statement)
-    assert _effect(statement).applies(found), f"{statement} is {found}"
+    assert _effect(policy_id, statement).applies(found), f"{statement} is {found}"
 
 
 @then(parsers.re(rf"(?P<statement>{STATEMENT_ID}) does not apply"))
-def statement_does_not_apply(outcome: Outcome, statement: str) -> None:
+def statement_does_not_apply(outcome: Outcome, policy_id: str, statement: str) -> None:
     found = _outcome_of(outcome, statement)
-    assert not _effect(statement).applies(found), f"{statement} is {found}"
+    assert not _effect(policy_id, statement).applies(found), f"{statement} is {found}"
 
 
 @then("there are no changes")
@@ -45,7 +46,7 @@ def no_changes(outcome: Outcome) -> None:
 
 
 @then(parsers.re(
-    rf"(?P<field>[a-z_]+) is changed from (?P<requested>.+) to (?P<authorized>.+) by (?P<statement>{STATEMENT_ID})"
+    rf"(?P<field>[a-z_]+(?:\.[a-z_]+)*) is changed from (?P<requested>.+) to (?P<authorized>.+) by (?P<statement>{STATEMENT_ID})"
 ))
 def changed(outcome: Outcome, field: str, requested: str, authorized: str, statement: str) -> None:
     wanted = {"statement": statement, "field": field,
@@ -97,52 +98,53 @@ def no_advice(outcome: Outcome) -> None:
     assert outcome.determination["advice"] == []
 
 
-@then(parsers.re(r"the dosing weight is (?P<kg>[0-9.]+) kg \((?P<basis>ideal|actual)\)"))
-def dosing_weight(outcome: Outcome, kg: str, basis: str) -> None:
+# Figures of the determination's `dosing` object, named as the policy labels them
+# ("the course maximum is 110.0 g", "the dosing weight is 54.7 kg (ideal)").
+def _figure(policy_id: str, label: str) -> Figure:
+    figures = policy.assessor(policy_id).code.figures
+    for figure in figures:
+        if figure.label == label:
+            return figure
+    raise AssertionError(f"{policy_id} declares no figure '{label}'; it has: {', '.join(f.label for f in figures)}")
+
+
+@then(parsers.re(
+    r"the (?P<label>[a-z][a-z ]*?) is (?P<value>-?[0-9][0-9.]*) (?P<unit>[A-Za-z/]+)(?: \((?P<basis>[a-z ]+)\))?$"
+))
+def figure_is(outcome: Outcome, policy_id: str, label: str, value: str, unit: str, basis: str | None) -> None:
+    figure = _figure(policy_id, label)
+    assert figure.unit == unit, f"{label} is in {figure.unit}, not {unit}"
     dosing = outcome.determination["dosing"]
-    assert (dosing["dosing_weight_kg"], dosing["weight_basis"]) == (float(kg), basis)
+    assert dosing[figure.key] == float(value), f"{figure.key} is {dosing[figure.key]}"
+    if basis is not None:
+        assert figure.basis is not None, f"{label} has no basis"
+        assert dosing[figure.basis] == basis, f"{figure.basis} is {dosing[figure.basis]}"
 
 
-@then("there is no dosing weight")
-def no_dosing_weight(outcome: Outcome) -> None:
-    assert outcome.determination["dosing"]["dosing_weight_kg"] is None
+@then(parsers.re(r"there is no (?!advice$)(?P<label>[a-z][a-z ]*)$"))
+def no_figure(outcome: Outcome, policy_id: str, label: str) -> None:
+    figure = _figure(policy_id, label)
+    assert outcome.determination["dosing"][figure.key] is None
 
 
-@then(parsers.re(r"the ideal body weight is (?P<kg>[0-9.]+) kg"))
-def ideal_weight(outcome: Outcome, kg: str) -> None:
-    assert outcome.determination["dosing"]["ideal_body_weight_kg"] == float(kg)
+@then(parsers.re(r"the (?P<label>[a-z][a-z ]*?) is unknown$"))
+def figure_unknown(outcome: Outcome, policy_id: str, label: str) -> None:
+    no_figure(outcome, policy_id, label)
 
 
-@then("there is no ideal body weight")
-def no_ideal_weight(outcome: Outcome) -> None:
-    assert outcome.determination["dosing"]["ideal_body_weight_kg"] is None
+def _authorized(authorized: dict[str, Any], path: str) -> Any:
+    node: Any = authorized
+    for name in path.split("."):
+        assert isinstance(node, dict) and name in node, f"nothing authorized at {path}: {authorized}"
+        node = node[name]
+    return node
 
 
-@then(parsers.re(r"the course maximum is (?P<grams>[0-9.]+) g"))
-def course_maximum(outcome: Outcome, grams: str) -> None:
-    assert outcome.determination["dosing"]["course_max_g"] == float(grams)
-
-
-@then("there is no course maximum")
-def no_course_maximum(outcome: Outcome) -> None:
-    assert outcome.determination["dosing"]["course_max_g"] is None
-
-
-@then(parsers.re(r"the requested course is (?P<grams>[0-9.]+) g"))
-def requested_course(outcome: Outcome, grams: str) -> None:
-    assert outcome.determination["dosing"]["course_requested_g"] == float(grams)
-
-
-@then("the requested course is unknown")
-def requested_course_unknown(outcome: Outcome) -> None:
-    assert outcome.determination["dosing"]["course_requested_g"] is None
-
-
-@then(parsers.re(r"the authorized (?P<field>[a-z_]+) (?:is|are) (?P<value>.+)"))
+@then(parsers.re(r"the authorized (?P<field>[a-z_]+(?:\.[a-z_]+)*) (?:is|are) (?P<value>.+)"))
 def authorized_field(outcome: Outcome, field: str, value: str) -> None:
     authorized = outcome.determination["authorized"]
     assert authorized is not None, "nothing is authorized"
-    assert authorized[field] == parse_value(value)
+    assert _authorized(authorized, field) == parse_value(value)
 
 
 @then("nothing is authorized")

@@ -1,7 +1,9 @@
 """The controlled tag vocabulary: under --strict-markers, any other tag fails.
 
-Allowed tags are the statement IDs and citation keys of the policy source,
-plus the scenario tags of the drift check's vocabulary (policy.check.SCENARIO_TAGS).
+Allowed tags are the statement IDs and citation keys of the policy library
+(every policy and the shared source), the tag placing a shared statement in
+a policy, and the scenario tags of the drift check's vocabulary
+(policy.check.SCENARIO_TAGS).
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import pytest
 
 from policy.check import SCENARIO_TAGS
-from policy.source import load_source, source_root
+from policy.library import folder_of, policy_ids
+from policy.source import load_shared, load_source
+from policy.source.catalog import INCLUDE_TAG
 
 
 def allowed_tags() -> dict[str, str]:
     tags = dict(SCENARIO_TAGS)
-    for folder in sorted(p for p in source_root().iterdir() if p.is_dir()):
-        source = load_source(folder.name)
+    tags[INCLUDE_TAG] = "a Rule standing for the shared statement of its ID"
+    sources = [load_source(folder_of(policy_id)) for policy_id in policy_ids()]
+    shared = load_shared()
+    for source in [*sources, *([shared] if shared is not None else [])]:
         for statement in source.statements:
             tags[statement.id] = f"statement {statement.id}: {statement.title}"
         for key in source.bibliography:

@@ -29,8 +29,8 @@ def outcome() -> Outcome:
 
 
 @when("the request is assessed")
-def assess(document: dict[str, Any], outcome: Outcome) -> None:
+def assess(document: dict[str, Any], outcome: Outcome, policy_id: str) -> None:
     try:
-        outcome.result = policy.assess(document).to_dict()
+        outcome.result = policy.assess(document, policy_id=policy_id).to_dict()
     except policy.InvalidRequest as error:
         outcome.errors = error.errors

@@ -121,7 +121,7 @@ Feature: Medical necessity
 
   @DX-UNSPECIFIED @cite.source-assessment
   Rule: Unspecified and interstitial myositis need clinical review
-    Myositis, unspecified (M60.9) and interstitial myositis (M60.1x) need clinical review before they can be placed within the spectrum of idiopathic inflammatory myopathies.
+    Myositis, unspecified (M60.9) and interstitial myositis (M60.1x) need clinical review before they can be placed within the spectrum of idiopathic inflammatory myopathies. This applies only when no code within the spectrum is present: a covered code already places the patient within it.
 
     Scenario Outline: Unspecified or interstitial myositis is pended for clinical review
       Given a request like the source case
@@ -136,6 +136,29 @@ Feature: Medical necessity
         | diagnoses  |
         | ["M60.9"]  |
         | ["M60.10"] |
+
+    Scenario Outline: A code within the spectrum spares the review of an unspecified or interstitial code beside it
+      Given a request like the source case
+      And diagnoses is <diagnoses>
+      When the request is assessed
+      Then DX-UNSPECIFIED does not apply
+      And DX-SPECTRUM applies
+      And the decision is approve
+      And there are no reasons
+
+      Examples:
+        | diagnoses            |
+        | ["M33.02", "M60.9"]  |
+        | ["M60.80", "M60.19"] |
+
+    Scenario: Inclusion body myositis beside an unspecified code is denied and the review is still reported
+      Given a request like the source case
+      And diagnoses is ["G72.41", "M60.19"]
+      When the request is assessed
+      Then the decision is deny
+      And DX-IBM applies
+      And DX-UNSPECIFIED applies
+      And the reasons are DX-IBM, DX-UNSPECIFIED
 
     Scenario: Other myositis of a stated kind needs no clinical review of the diagnosis
       Given a request like the source case

@@ -2,170 +2,43 @@ Feature: Dosing
   How the dosing weight, the course maximum, the course schedule and the
   number of courses of an authorization are determined.
 
-  @DOSE-WEIGHT @cite.source-assessment @cite.nba-ibw
-  Rule: The dose is calculated on ideal body weight
-    The dose is calculated on ideal body weight by the Devine formula. Actual body weight is used instead when it is lower than ideal body weight, when the patient is under 18 years of age, or when the patient is shorter than 152.4 cm.
+  @DOSE-WEIGHT @include
+  Rule: Included from the shared statements
 
-    Scenario: An adult heavier than ideal body weight is dosed on ideal body weight
-      Given a request like the source case
-      And patient.sex is female
-      And patient.age_years is 52
-      And patient.height_cm is 162.6
-      And patient.weight_kg is 70
-      When the request is assessed
-      Then DOSE-WEIGHT applies
-      And the ideal body weight is 54.7 kg
-      And the dosing weight is 54.7 kg (ideal)
-      And the course maximum is 110.0 g
-      And the requested course is 109.5 g
-      And the decision is approve
-      And there are no changes
+  @DOSE-TOTAL @cite.source-assessment @cite.octagam-label @cite.dalakas-1993 @cite.aggarwal-2022
+  Rule: A course is at most 2 g/kg of dosing weight
+    A course is at most 2 g/kg of dosing weight. To allow whole vials, the course maximum may be rounded to the nearest 5 g, and the larger of the exact and the rounded maximum is allowed.
 
-    Scenario: An adult man heavier than ideal body weight is dosed on the male ideal body weight
+    Scenario Outline: The course maximum and the requested course follow the dosing weight
       Given a request like the source case
-      And patient.sex is male
-      And patient.age_years is 40
-      And patient.height_cm is 180
-      And patient.weight_kg is 90
-      When the request is assessed
-      Then the ideal body weight is 75.0 kg
-      And the dosing weight is 75.0 kg (ideal)
-      And the course maximum is 150.0 g
-      And the requested course is 150.0 g
-
-    Scenario: An adult lighter than ideal body weight is dosed on actual weight
-      Given a request like the source case
-      And patient.sex is female
-      And patient.age_years is 52
-      And patient.height_cm is 162.6
-      And patient.weight_kg is 50
-      When the request is assessed
-      Then DOSE-WEIGHT applies
-      And the ideal body weight is 54.7 kg
-      And the dosing weight is 50.0 kg (actual)
-      And the course maximum is 100.0 g
-      And the requested course is 100.0 g
-
-    @boundary
-    Scenario Outline: A patient shorter than 152.4 cm is dosed on actual weight
-      Given a request like the source case
-      And patient.sex is female
-      And patient.age_years is 40
+      And patient.sex is <sex>
+      And patient.age_years is <age>
       And patient.height_cm is <height>
-      And patient.weight_kg is 70
+      And patient.weight_kg is <weight>
       When the request is assessed
       Then the dosing weight is <dosing> kg (<basis>)
       And the course maximum is <maximum> g
       And the requested course is <requested> g
 
       Examples:
-        | height | dosing | basis  | maximum | requested |
-        | 152.4  | 45.5   | ideal  | 91.0    | 91.0      |
-        | 152.3  | 70.0   | actual | 140.0   | 140.0     |
+        | sex    | age | height | weight | dosing | basis  | maximum | requested |
+        | female | 52  | 162.6  | 70     | 54.7   | ideal  | 110.0   | 109.5     |
+        | male   | 40  | 180    | 90     | 75.0   | ideal  | 150.0   | 150.0     |
+        | female | 52  | 162.6  | 50     | 50.0   | actual | 100.0   | 100.0     |
+        | female | 40  | 152.4  | 70     | 45.5   | ideal  | 91.0    | 91.0      |
+        | female | 40  | 152.3  | 70     | 70.0   | actual | 140.0   | 140.0     |
+        | male   | 17  | 180    | 90     | 90.0   | actual | 180.0   | 180.0     |
+        | female | 10  | 140    | 35     | 35.0   | actual | 70.0    | 70.0      |
 
-    @boundary
-    Scenario Outline: A patient under 18 is dosed on actual weight
-      Given a request like the source case
-      And patient.sex is male
-      And patient.age_years is <age>
-      And patient.height_cm is 180
-      And patient.weight_kg is 90
-      When the request is assessed
-      Then the dosing weight is <dosing> kg (<basis>)
-      And the course maximum is <maximum> g
-
-      Examples:
-        | age | dosing | basis  | maximum |
-        | 18  | 75.0   | ideal  | 150.0   |
-        | 17  | 90.0   | actual | 180.0   |
-
-    Scenario: A child is dosed on actual weight even without a stated sex
-      Given a request like the source case
-      And patient.age_years is 10
-      And patient.height_cm is 140
-      And patient.weight_kg is 35
-      When the request is assessed
-      Then the dosing weight is 35.0 kg (actual)
-      And the course maximum is 70.0 g
-      And the decision is approve
-
-    Scenario: A patient without a stated age is dosed as an adult
-      Given a request like the source case
-      And patient.sex is female
-      And patient.height_cm is 162.6
-      And patient.weight_kg is 70
-      When the request is assessed
-      Then the dosing weight is 54.7 kg (ideal)
-      And the ideal body weight is 54.7 kg
-
-    Scenario: Height in inches and weight in pounds give the same ideal body weight
-      Given a request like the source case
-      And patient.sex is female
-      And patient.age_years is 52
-      And patient.height_in is 64
-      And patient.weight_lb is 180
-      When the request is assessed
-      Then the ideal body weight is 54.7 kg
-      And the dosing weight is 54.7 kg (ideal)
-      And the course maximum is 110.0 g
-
-    Scenario: Without patient measurements no dosing weight is determined
+    Scenario: Without patient measurements there is no course maximum and the requested course is unknown
       Given a request like the source case
       When the request is assessed
-      Then DOSE-WEIGHT does not apply
-      And there is no dosing weight
-      And there is no ideal body weight
+      Then there is no dosing weight
       And there is no course maximum
       And the requested course is unknown
       And the decision is approve
 
-    Scenario: A dose stated only in g/kg is checked without a height
-      Given a request like the source case
-      And patient.sex is female
-      And patient.age_years is 52
-      And patient.weight_kg is 70
-      When the request is assessed
-      Then there is no dosing weight
-      And the decision is approve
-      And there are no reasons
-
-    Scenario Outline: A course stated in grams without the data for a dosing weight is pended
-      Given a request like the source case
-      And regimen.dose_g_per_kg is not stated
-      And regimen.course_total_g is 100
-      And patient.sex is female
-      And patient.age_years is 52
-      And patient.height_cm is 162.6
-      And patient.weight_kg is 70
-      And <removed> is not stated
-      When the request is assessed
-      Then the decision is pend
-      And the reasons are DOSE-WEIGHT
-      And DOSE-WEIGHT is missing <removed>
-      And there is no dosing weight
-      And there is no course maximum
-      And nothing is authorized
-
-      Examples:
-        | removed           |
-        | patient.height_cm |
-        | patient.weight_kg |
-        | patient.sex       |
-
-    Scenario: A child's course in grams without a height is pended
-      Given a request like the source case
-      And regimen.dose_g_per_kg is not stated
-      And regimen.course_total_g is 60
-      And patient.age_years is 10
-      And patient.weight_kg is 35
-      When the request is assessed
-      Then the decision is pend
-      And the reasons are DOSE-WEIGHT
-      And DOSE-WEIGHT is missing patient.height_cm
-      And there is no dosing weight
-      And nothing is authorized
-
-    Scenario: A short patient's course in grams needs no stated sex
+    Scenario: A short patient's course in grams is checked against the maximum on actual weight
       Given a request like the source case
       And regimen.dose_g_per_kg is not stated
       And regimen.course_total_g is 100
@@ -173,14 +46,8 @@ Feature: Dosing
       And patient.height_cm is 150
       And patient.weight_kg is 60
       When the request is assessed
-      Then the dosing weight is 60.0 kg (actual)
-      And the course maximum is 120.0 g
+      Then the course maximum is 120.0 g
       And the decision is approve
-      And there are no reasons
-
-  @DOSE-TOTAL @cite.source-assessment @cite.octagam-label @cite.dalakas-1993 @cite.aggarwal-2022
-  Rule: A course is at most 2 g/kg of dosing weight
-    A course is at most 2 g/kg of dosing weight. To allow whole vials, the course maximum may be rounded to the nearest 5 g, and the larger of the exact and the rounded maximum is allowed.
 
     Scenario: A dose above 2 g/kg is reduced to 2 g/kg
       Given a request like the source case

@@ -1,9 +1,10 @@
 """Test results of the acceptance suite, as the docs site shows them.
 
-The root conftest records one entry per example row (file relative to
-`features/`, line of the row, or of the scenario when it has no Examples
-table) in `build/test-results/results.json`. A row without an entry was
-not run.
+The root conftest records one entry per example row and policy (the policy
+it ran under, file relative to `features/`, line of the row, or of the
+scenario when it has no Examples table) in `build/test-results/results.json`.
+A shared statement's rows run once under each policy that includes it. A row
+without an entry was not run.
 """
 
 from __future__ import annotations
@@ -27,13 +28,26 @@ RESULTS_FILE = Path("build") / "test-results" / "results.json"
 
 @frozen
 class TestResults:
-    """Status of each example row, keyed by (feature file, line)."""
+    """Status of each example row, keyed by (feature file, line): the runs under one policy.
+
+    `by_policy` holds every policy's statuses; `for_policy` gives one policy's view.
+    """
 
     __test__ = False  # not a pytest test class despite its name
 
     statuses: Mapping[tuple[str, int], str]
     finished: str | None = None
     digests: Mapping[str, str] = field(factory=dict)
+    by_policy: Mapping[str, Mapping[tuple[str, int], str]] = field(factory=dict)
+
+    def for_policy(self, policy_id: str) -> TestResults:
+        """The statuses of the rows as they ran under `policy_id`."""
+        return TestResults(statuses=self.by_policy.get(policy_id, {}), finished=self.finished,
+                           digests=self.digests, by_policy=self.by_policy)
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        return tuple(sorted(self.by_policy))
 
     def stale(self, policy_id: str, digest: str) -> bool:
         """Whether the results were recorded against another version of the policy source."""
@@ -58,15 +72,33 @@ class TestResults:
 NO_RESULTS = TestResults(statuses={})
 
 
+def _worst(first: str | None, second: str) -> str:
+    if first is None:
+        return second
+    for status in (FAILED, PASSED):
+        if status in (first, second):
+            return status
+    return NOT_RUN
+
+
 def results_from(document: Mapping[str, Any]) -> TestResults:
-    """Read a results document (the JSON the conftest writes)."""
+    """Read a results document (the JSON the conftest writes).
+
+    `statuses` (without a policy) combines the runs of a row under every
+    policy: failed if any failed.
+    """
     statuses: dict[tuple[str, int], str] = {}
+    by_policy: dict[str, dict[tuple[str, int], str]] = {}
     for entry in document.get("results", []):
         status = entry.get("status")
-        statuses[(str(entry["file"]), int(entry["line"]))] = status if status in STATUSES else NOT_RUN
+        status = status if status in STATUSES else NOT_RUN
+        key = (str(entry["file"]), int(entry["line"]))
+        by_policy.setdefault(str(entry.get("policy", "")), {})[key] = status
+        statuses[key] = _worst(statuses.get(key), status)
     finished = document.get("finished")
     digests = document.get("policies", {})
     return TestResults(
+        by_policy=by_policy,
         statuses=statuses,
         finished=finished if isinstance(finished, str) else None,
         digests={str(k): str(v) for k, v in digests.items()} if isinstance(digests, Mapping) else {},

@@ -15,20 +15,20 @@ from policy.assessment import assessor
 from policy.determination import Determination, Note
 from policy.report.text import (
     authorized_rows,
+    code_of,
     decision_summary,
     dosing_figures,
     field_label,
     format_regimen_value,
 )
-from policy.rules.declarations import Effect
+from policy.rules.declarations import Effect, PolicyCode
 from policy.source import PolicySource, Reference, Statement
 
-# The findings that are not tied to one section's statements go where the
-# source assessment discusses them. A policy whose features lack one of these
-# sections still gets it, so no finding is ever left out of the report.
-DOSING = "Dosing"
-SAFETY = "Safety"
-MONITORING = "Monitoring"
+# The findings that are not tied to one section's statements go in the section
+# the policy names for them (`PolicyCode.report_sections`), else in one of
+# these. A policy whose features lack that section still gets it, so no
+# finding is ever left out of the report.
+DEFAULT_SECTIONS = {"figures": "Dosing", "conditions": "Safety", "monitoring": "Monitoring"}
 EVIDENCE = "Evidence"
 
 # Effects whose outcome alone says it all: the arrow is for what a statement does.
@@ -59,8 +59,14 @@ def _ids(notes: Sequence[Note]) -> str:
 class MarkdownReport:
     """One report being written: the source it quotes and the citations so far."""
 
-    def __init__(self, determination: Determination, source: PolicySource, effects: dict[str, Effect]) -> None:
+    def __init__(self, determination: Determination, source: PolicySource, effects: dict[str, Effect],
+                 code: PolicyCode) -> None:
         self.determination = determination
+        self.code = code
+        named = {**DEFAULT_SECTIONS, **code.report_sections}
+        self.figures_section = named["figures"]
+        self.conditions_section = named["conditions"]
+        self.monitoring_section = named["monitoring"]
         self.source = source
         self.effects = effects
         self.citations = Citations()
@@ -102,8 +108,9 @@ class MarkdownReport:
     # -- findings placed in a section -------------------------------------------
     def _dosing_findings(self) -> list[str]:
         determination = self.determination
-        blocks = [_table(("Figure", "Value"), dosing_figures(determination))]
-        authorized = authorized_rows(determination)
+        figures = dosing_figures(determination, self.code)
+        blocks = [_table(("Figure", "Value"), figures)] if figures else []
+        authorized = authorized_rows(determination, self.code)
         if authorized:
             blocks.append("**Authorized regimen**\n\n" + _table(("Field", "Authorized"), authorized))
         else:
@@ -112,9 +119,9 @@ class MarkdownReport:
             rows = [
                 (
                     c.statement,
-                    field_label(c.field),
-                    format_regimen_value(c.field, c.requested),
-                    format_regimen_value(c.field, c.authorized),
+                    field_label(self.code, c.field),
+                    format_regimen_value(self.code, c.field, c.requested),
+                    format_regimen_value(self.code, c.field, c.authorized),
                 )
                 for c in determination.changes
             ]
@@ -127,14 +134,15 @@ class MarkdownReport:
     def findings(self, section: str) -> list[str]:
         determination = self.determination
         blocks: list[str] = []
-        if section == DOSING:
+        if section == self.figures_section:
             blocks += self._dosing_findings()
-        if section == SAFETY:
+        if section == self.conditions_section:
             blocks.append(f"**Conditions**: {_ids(determination.conditions) or 'none'}.")
-        if section == MONITORING:
+        if section == self.monitoring_section:
             blocks.append(f"**Monitoring**: {_ids(determination.monitoring) or 'none'}.")
         # Advice belongs to the section of the statement that gives it.
-        advice = [n for n in determination.advice if self.section_of.get(n.statement, MONITORING) == section]
+        advice = [n for n in determination.advice
+                  if self.section_of.get(n.statement, self.monitoring_section) == section]
         if advice:
             blocks.append(f"**Advice**: {_ids(advice)}.")
         return blocks
@@ -159,7 +167,8 @@ class MarkdownReport:
 
     def render(self) -> str:
         sections = list(dict.fromkeys(s.section for s in self.source.statements))
-        sections += [name for name in (DOSING, SAFETY, MONITORING) if name not in sections]
+        named = (self.figures_section, self.conditions_section, self.monitoring_section)
+        sections += [name for name in dict.fromkeys(named) if name not in sections]
         blocks = self.head()
         for name in sections:
             blocks += self.section(name)
@@ -181,4 +190,4 @@ def _reference(reference: Reference) -> str:
 def render_markdown(determination: Determination) -> str:
     """The determination as a markdown report in the source assessment's order."""
     bound = assessor(determination.policy.id).bound
-    return MarkdownReport(determination, bound.source, dict(bound.effects)).render()
+    return MarkdownReport(determination, bound.source, dict(bound.effects), code_of(determination)).render()

@@ -11,39 +11,44 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
-
+from policy.assessment import assessor
 from policy.determination import ChangeMade, Determination, Note, Reason
-from policy.request import Regimen
-from policy.spec import spec_of
+from policy.rules.declarations import PolicyCode
+from policy.spec import field_spec
 
 WIDTH = 88
 NOT_STATED = "not stated"
-NOT_COMPUTED = "not computed"
 
-# Human names of the regimen fields a change or an authorization can carry;
-# units come from the request contract so the two never disagree.
-REGIMEN_LABELS = {
-    "dose_g_per_kg": "Dose",
-    "course_total_g": "Course total",
-    "days": "Days per course",
-    "interval_days": "Interval",
-    "courses": "Courses",
-    "reduced_iga": "Reduced-IgA product",
-}
-_UNITS = {field.name: spec_of(field).unit for field in attrs.fields(Regimen)}
+
+def code_of(determination: Determination) -> PolicyCode:
+    """The declarations of the policy a determination was made under."""
+    return assessor(determination.policy.id).code
 
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def field_label(field: str) -> str:
-    return REGIMEN_LABELS.get(field, field.replace("_", " ").capitalize())
+def field_label(code: PolicyCode, path: str) -> str:
+    """The policy's name for an authorized field ("Days per course")."""
+    if code.authorization is not None:
+        try:
+            return code.authorization.field(path).label
+        except KeyError:
+            pass
+    return path.replace("_", " ").replace(".", ": ").capitalize()
 
 
-def format_regimen_value(field: str, value: Any) -> str:
-    """A regimen value with its unit: `2.0 g/kg`, `2–3 days`, `yes`."""
+def _unit(code: PolicyCode, path: str) -> str | None:
+    """The unit of an authorized field, from the request contract so the two never disagree."""
+    if code.authorization is None:
+        return None
+    spec = field_spec(code.request_model, f"{code.authorization.source}.{path}")
+    return spec.unit if spec is not None else None
+
+
+def format_regimen_value(code: PolicyCode, path: str, value: Any) -> str:
+    """A requested or authorized value with its unit: `2.0 g/kg`, `2–3 days`, `yes`."""
     if value is None:
         return NOT_STATED
     if isinstance(value, bool):
@@ -51,43 +56,52 @@ def format_regimen_value(field: str, value: Any) -> str:
     if isinstance(value, list | tuple):
         low, high = value
         value = f"{low}" if low == high else f"{low}–{high}"
-    unit = _UNITS.get(field)
+    unit = _unit(code, path)
     return f"{value} {unit}" if unit else f"{value}"
 
 
-def _quantity(value: float | None, unit: str, absent: str = NOT_COMPUTED) -> str:
-    return absent if value is None else f"{value} {unit}"
-
-
-def dosing_figures(determination: Determination) -> list[tuple[str, str]]:
-    """The dosing figures as (label, value) rows, nulls spelled out."""
+def dosing_figures(determination: Determination, code: PolicyCode) -> list[tuple[str, str]]:
+    """The policy's figures as (label, value) rows, nulls spelled out, each basis beside its figure."""
     dosing = determination.dosing
-    weight = _quantity(dosing.dosing_weight_kg, "kg")
-    if dosing.dosing_weight_kg is not None and dosing.weight_basis:
-        weight += f" ({dosing.weight_basis} weight)"
-    return [
-        ("Dosing weight", weight),
-        ("Ideal body weight", _quantity(dosing.ideal_body_weight_kg, "kg")),
-        ("Course maximum", _quantity(dosing.course_max_g, "g")),
-        ("Course requested", _quantity(dosing.course_requested_g, "g", absent="unknown")),
-    ]
+    bases = {figure.basis for figure in code.figures if figure.basis}
+    rows = []
+    for figure in code.figures:
+        if figure.key in bases:
+            continue
+        value = dosing.get(figure.key)
+        if value is None:
+            shown = figure.absent
+        else:
+            shown = f"{value} {figure.unit}" if figure.unit else str(value)
+            if figure.basis and dosing.get(figure.basis) is not None:
+                shown += f" ({dosing[figure.basis]})"
+        rows.append((figure.label.capitalize(), shown))
+    return rows
 
 
-def authorized_rows(determination: Determination) -> list[tuple[str, str]]:
+def authorized_rows(determination: Determination, code: PolicyCode) -> list[tuple[str, str]]:
     authorized = determination.authorized
-    if authorized is None:
+    if authorized is None or code.authorization is None:
         return []
-    return [
-        (field_label(name), format_regimen_value(name, value))
-        for name, value in authorized.to_dict().items()
-    ]
+    rows = []
+    for declared in code.authorization.fields:
+        node: Any = authorized
+        *objects, leaf = declared.path.split(".")
+        for name in objects:
+            node = node.get(name) if isinstance(node, dict) else None
+        if node is None and objects:
+            value = None
+        else:
+            value = node.get(leaf) if isinstance(node, dict) else None
+        rows.append((field_label(code, declared.path), format_regimen_value(code, declared.path, value)))
+    return rows
 
 
-def describe_change(change: ChangeMade) -> str:
+def describe_change(code: PolicyCode, change: ChangeMade) -> str:
     """`Course total: 120.0 g → 110.0 g`."""
-    requested = format_regimen_value(change.field, change.requested)
-    authorized = format_regimen_value(change.field, change.authorized)
-    return f"{field_label(change.field)}: {requested} → {authorized}"
+    requested = format_regimen_value(code, change.field, change.requested)
+    authorized = format_regimen_value(code, change.field, change.authorized)
+    return f"{field_label(code, change.field)}: {requested} → {authorized}"
 
 
 def _ids(entries: Iterable[Reason]) -> str:
@@ -145,17 +159,19 @@ def _reasons(reasons: Sequence[Reason]) -> list[str]:
 def render_text(determination: Determination) -> str:
     """The determination as a plain-text report: decision first, then why and how."""
     policy = determination.policy
+    code = code_of(determination)
+    figures = dosing_figures(determination, code)
     blocks: list[list[str]] = [
         [
             f"Decision: {determination.decision.upper()}",
             decision_summary(determination),
             f"Request: {determination.request_id}",
         ],
-        ["Dosing", *_table(dosing_figures(determination))],
+        *([["Dosing", *_table(figures)]] if figures else []),
     ]
-    authorized = authorized_rows(determination)
+    authorized = authorized_rows(determination, code)
     blocks.append(["Authorized regimen", *(_table(authorized) if authorized else ["  none (nothing is authorized)"])])
-    changes = [_wrapped(f"  - {c.statement}: ", describe_change(c)) for c in determination.changes]
+    changes = [_wrapped(f"  - {c.statement}: ", describe_change(code, c)) for c in determination.changes]
     blocks += [
         ["Changes", *(changes or ["  none"])],
         _reasons(determination.reasons),

@@ -192,3 +192,96 @@ class Params:
 
 
 P = Params()
+
+
+# --- What a policy's Python declares besides its rules -------------------------------
+
+
+@frozen
+class Figure:
+    """A figure of the determination's `dosing` object, read from a derived fact.
+
+    `label` is how reports and examples name it ("course maximum"); `decimals`
+    rounds it half up; `basis` names another figure shown beside it in
+    parentheses ("54.7 kg (ideal)"); `absent` is how a report says null.
+    """
+
+    key: str
+    label: str
+    value: Field
+    unit: str | None = None
+    decimals: int | None = None
+    basis: str | None = None
+    absent: str = "not computed"
+
+
+@frozen
+class AuthorizedField:
+    """One field of the determination's `authorized` object.
+
+    `path` is dotted below the request object the authorization copies
+    (`days`, `loading.days`); it is also the `field` of a change to it.
+    `default` is what the authorization covers when the request leaves the
+    field unstated (a parameter or a derived figure); without one an
+    unstated field stays null.
+    """
+
+    path: str
+    label: str
+    default: Param | Field | None = None
+
+
+@frozen
+class Authorization:
+    """What an approval authorizes: the fields of the request object at `source`, changes applied.
+
+    An object among the paths (`loading` of `loading.days`) is null in the
+    authorization when the request does not have it.
+    """
+
+    source: str
+    fields: tuple[AuthorizedField, ...]
+
+    def field(self, path: str) -> AuthorizedField:
+        for declared in self.fields:
+            if declared.path == path:
+                return declared
+        raise KeyError(path)
+
+
+def _facts_needed(rules: tuple[StatementRule, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fact for rule in rules for fact in rule.facts))
+
+
+@frozen
+class Declarations:
+    """Derivations and statement rules: all the shared source declares, part of what a policy does."""
+
+    derivations: tuple[Derivation, ...] = ()
+    rules: tuple[StatementRule, ...] = ()
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return _facts_needed(self.rules)
+
+
+@frozen
+class PolicyCode(Declarations):
+    """Everything a policy folder's Python gives the core, as one object named `POLICY`.
+
+    `request_model` is the attrs model of the request document (its field
+    specs drive validation and the JSON Schema); `request_fact` turns a
+    valid request into the flat request fact of the network, leaving
+    unstated fields out; `always_set` names the request fact's fields every
+    valid request sets. `figures` and `authorization` declare the
+    determination's `dosing` and `authorized` objects. `report_sections`
+    says under which feature (section) of the policy a report shows the
+    figures, the conditions and the monitoring.
+    """
+
+    request_model: type = field(kw_only=True)
+    request_fact: Callable[[Any], dict[str, Any]] = field(kw_only=True, eq=False, repr=False)
+    always_set: tuple[str, ...] = field(default=(), kw_only=True)
+    figures: tuple[Figure, ...] = field(default=(), kw_only=True)
+    authorization: Authorization | None = field(default=None, kw_only=True)
+    report_sections: Mapping[str, str] = field(factory=dict, kw_only=True)

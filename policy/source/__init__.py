@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from policy.source.catalog import Example, ScenarioSource, Statement, read_statements
 from policy.source.data import (
+    SHARED_FOLDER,
     CodeGroup,
     Parameter,
     PolicySource,
     Reference,
     Release,
+    SharedSource,
+    SourceProblem,
+    load_shared,
     load_source,
     source_root,
 )
@@ -25,6 +29,10 @@ __all__ = [
     "PolicySource",
     "Reference",
     "Release",
+    "SHARED_FOLDER",
+    "SharedSource",
+    "SourceProblem",
+    "load_shared",
     "ScenarioSource",
     "Statement",
     "load_source",

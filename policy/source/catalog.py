@@ -17,6 +17,10 @@ from policy.errors import PolicyDefinitionError
 
 STATEMENT_TAG = re.compile(r"^[A-Z]+(?:-[A-Z0-9]+)+$")
 CITATION_PREFIX = "cite."
+# A Rule tagged with a statement ID and this tag stands for the shared statement
+# of that ID: it places the statement in the policy (its section and order)
+# without restating it.
+INCLUDE_TAG = "include"
 
 
 @frozen
@@ -53,6 +57,12 @@ class Statement:
     line: int
     tags: tuple[tuple[str, int], ...]  # every tag with its line, for checks
     scenarios: tuple[ScenarioSource, ...]
+    # A placeholder Rule tagged @include, not yet resolved to the shared statement.
+    placeholder: bool = False
+    # Resolved from the shared source; `file` and `line` are then the shared Rule's,
+    # `section` the including policy's, `included_at` the placeholder's place.
+    shared: bool = False
+    included_at: tuple[str, int] | None = None
 
 
 def _tags(node: dict[str, Any]) -> list[tuple[str, int]]:
@@ -117,6 +127,7 @@ def parse_feature(path: Path, relative: str) -> tuple[list[Statement], list[Scen
             )
             statements.append(
                 Statement(
+                    placeholder=any(t == INCLUDE_TAG for t, _ in tags),
                     id=statement_id,
                     title=rule["name"],
                     text=_text(rule.get("description", "")),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from policy.errors import PolicyDefinitionError
@@ -72,8 +73,38 @@ class Release:
 
 
 @frozen
+class SourceProblem:
+    """Something in a policy folder that keeps it from being a complete policy, with its place."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@frozen
+class SharedSource:
+    """The statements, parameters and references several policies include, read once."""
+
+    folder: Path
+    statements: tuple[Statement, ...]
+    loose_scenarios: tuple[ScenarioSource, ...]
+    parameters: Mapping[str, Parameter]
+    bibliography: Mapping[str, Reference]
+    files: tuple[Path, ...]
+
+    def statement(self, statement_id: str) -> Statement:
+        for statement in self.statements:
+            if statement.id == statement_id:
+                return statement
+        raise KeyError(statement_id)
+
+
+@frozen
 class PolicySource:
-    """Everything a policy folder holds, read once."""
+    """Everything a policy folder holds, with the shared statements it includes resolved."""
 
     id: str
     title: str
@@ -87,6 +118,16 @@ class PolicySource:
     bibliography: Mapping[str, Reference]
     changelog: tuple[Release, ...]
     files: tuple[Path, ...]
+    # What the folder lacks or gets wrong about what it includes; `bind` refuses a
+    # source with problems and `policy check` lists them.
+    problems: tuple[SourceProblem, ...] = ()
+    # The shared files the digest covers too (empty when nothing is included).
+    shared_files: tuple[Path, ...] = ()
+
+    @property
+    def included(self) -> tuple[str, ...]:
+        """IDs of the shared statements this policy includes, in its order."""
+        return tuple(s.id for s in self.statements if s.shared)
 
     def statement(self, statement_id: str) -> Statement:
         for statement in self.statements:
@@ -94,14 +135,13 @@ class PolicySource:
                 return statement
         raise KeyError(statement_id)
 
-    def digest(self, *extra: bytes) -> str:
-        """sha256 over every source file (name and bytes) plus any extra content."""
+    def digest(self) -> str:
+        """sha256 over every file of the policy folder and of the shared source it includes (name and bytes)."""
         digest = hashlib.sha256()
-        for path in self.files:
-            digest.update(path.relative_to(self.folder).as_posix().encode() + b"\0")
+        base = self.folder.parent
+        for path in (*self.files, *self.shared_files):
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
-        for chunk in extra:
-            digest.update(chunk + b"\0")
         return "sha256:" + digest.hexdigest()
 
 
@@ -184,17 +224,99 @@ def _changelog(raw: list[Mapping[str, Any]], where: str) -> tuple[Release, ...]:
     return tuple(releases)
 
 
-def load_source(name: str, root: Path | None = None) -> PolicySource:
-    """Read the policy folder `name` (e.g. 'ivig_myositis')."""
+SHARED_FOLDER = "shared"
+SHARED_DATA = "shared.toml"
+POLICY_DATA = "policy.toml"
+BIBLIOGRAPHY = "bibliography.toml"
+# Files of a folder that are not source: caches the interpreter writes.
+IGNORED = ("__pycache__",)
+
+
+def source_files(folder: Path) -> tuple[Path, ...]:
+    """The files a digest covers: every file of the folder, sorted, caches left out."""
+    return tuple(sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith((".pyc", ".pyo"))))
+
+
+def load_shared(root: Path | None = None) -> SharedSource | None:
+    """The shared source beside the policy folders, or None when there is none."""
+    folder = (root or source_root()) / SHARED_FOLDER
+    if not folder.is_dir():
+        return None
+    data_file = folder / SHARED_DATA
+    data = _read_toml(data_file, folder) if data_file.is_file() else {}
+    bibliography_file = folder / BIBLIOGRAPHY
+    references = _read_toml(bibliography_file, folder) if bibliography_file.is_file() else {}
+    statements, loose = read_statements(folder, folder.parent)
+    return SharedSource(
+        folder=folder,
+        statements=tuple(statements),
+        loose_scenarios=tuple(loose),
+        parameters=_parameters(data.get("parameters", {}), f"{SHARED_FOLDER}/{SHARED_DATA}"),
+        bibliography=_bibliography(references, f"{SHARED_FOLDER}/{BIBLIOGRAPHY}"),
+        files=source_files(folder),
+    )
+
+
+def _cited(statements: tuple[Statement, ...], parameters: Mapping[str, Parameter],
+           groups: Mapping[str, CodeGroup]) -> set[str]:
+    keys = {key for statement in statements for key in statement.citations}
+    keys |= {key for parameter in parameters.values() for key in parameter.sources}
+    keys |= {key for group in groups.values() for key in group.sources}
+    return keys
+
+
+def _resolve(
+    statements: list[Statement], shared: SharedSource | None, problems: list[SourceProblem]
+) -> tuple[Statement, ...]:
+    """Placeholders replaced by the shared statements they name, placed where they stand."""
+    resolved = []
+    for statement in statements:
+        if not statement.placeholder:
+            if shared is not None and any(s.id == statement.id for s in shared.statements):
+                problems.append(SourceProblem(statement.file, statement.line,
+                                              f"statement {statement.id} is shared: include it with a Rule tagged "
+                                              f"@{statement.id} @include instead of redefining it"))
+            resolved.append(statement)
+            continue
+        if statement.text or statement.scenarios or statement.citations:
+            problems.append(SourceProblem(statement.file, statement.line,
+                                          f"the Rule including {statement.id} restates it: an @include Rule has "
+                                          "no description, citations or scenarios (they live in the shared source)"))
+        try:
+            original = shared.statement(statement.id) if shared is not None else None
+        except KeyError:
+            original = None
+        if original is None:
+            problems.append(SourceProblem(statement.file, statement.line,
+                                          f"includes {statement.id}, which is not a shared statement"))
+            continue
+        resolved.append(attrs.evolve(original, section=statement.section, shared=True,
+                                     included_at=(statement.file, statement.line)))
+    return tuple(resolved)
+
+
+def load_source(name: str, root: Path | None = None,
+                shared_uses: Mapping[str, Set[str]] | None = None) -> PolicySource:
+    """Read the policy folder `name` (e.g. 'ivig_myositis') with the shared statements it includes.
+
+    `shared_uses` maps a shared statement ID to the shared parameters its rules
+    and derivation use: an included statement brings those parameters along.
+    """
     base = root or source_root()
     folder = base / name
     if not folder.is_dir():
         raise PolicyDefinitionError(f"policy folder {folder} does not exist")
-    policy_file = folder / "policy.toml"
-    bibliography_file = folder / "bibliography.toml"
+    policy_file = folder / POLICY_DATA
+    bibliography_file = folder / BIBLIOGRAPHY
+    for required in (policy_file, bibliography_file):
+        if not required.is_file():
+            raise PolicyDefinitionError(f"{name}/{required.name}:1: missing: a policy folder needs {required.name}")
     meta = _read_toml(policy_file, folder)
     identity = _require(meta, "policy", policy_file.name)
-    statements, loose = read_statements(folder, base)
+    own_statements, loose = read_statements(folder, base)
+    shared = load_shared(base)
+    problems: list[SourceProblem] = []
+    statements = _resolve(own_statements, shared, problems)
     groups = {
         key: CodeGroup(
             key=key,
@@ -204,17 +326,49 @@ def load_source(name: str, root: Path | None = None) -> PolicySource:
         )
         for key, entry in meta.get("code_groups", {}).items()
     }
+    where = f"{name}/{POLICY_DATA}"
+    parameters = _parameters(meta.get("parameters", {}), where)
+    references = _bibliography(_read_toml(bibliography_file, folder), f"{name}/{BIBLIOGRAPHY}")
+    shared_parameters = dict(shared.parameters) if shared is not None else {}
+    shared_references = dict(shared.bibliography) if shared is not None else {}
+    for key in sorted(set(parameters) & set(shared_parameters)):
+        problems.append(SourceProblem(where, _line_in(policy_file, rf"^\[parameters\.{re.escape(key)}\]"),
+                                      f"parameter '{key}' is shared: include it instead of redefining it"))
+    for key in sorted(set(references) & set(shared_references)):
+        problems.append(SourceProblem(f"{name}/{BIBLIOGRAPHY}", _line_in(bibliography_file, rf"^\[{re.escape(key)}\]"),
+                                      f"reference '{key}' is shared: cite it by its key instead of redefining it"))
+    wanted = set(meta.get("include", {}).get("parameters", ()))
+    for statement in statements:
+        if statement.shared:
+            wanted |= set((shared_uses or {}).get(statement.id, ()))
+    for key in sorted(wanted - set(shared_parameters)):
+        problems.append(SourceProblem(where, _line_in(policy_file, r"^\[include\]"),
+                                      f"includes parameter '{key}', which is not a shared parameter"))
+    for key in sorted(wanted & set(shared_parameters)):
+        parameters.setdefault(key, shared_parameters[key])
+    cited = _cited(statements, parameters, groups)
+    for key in sorted(cited & set(shared_references)):
+        references.setdefault(key, shared_references[key])
     return PolicySource(
         id=identity["id"],
         title=identity["title"],
         version=identity["version"],
         question=identity.get("question", ""),
         folder=folder,
-        statements=tuple(statements),
+        statements=statements,
         loose_scenarios=tuple(loose),
-        parameters=_parameters(meta.get("parameters", {}), policy_file.name),
+        parameters=parameters,
         code_groups=groups,
-        bibliography=_bibliography(_read_toml(bibliography_file, folder), bibliography_file.name),
+        bibliography=references,
         changelog=_changelog(meta.get("changelog", []), policy_file.name),
-        files=tuple(sorted(p for p in folder.iterdir() if p.is_file())),
+        files=source_files(folder),
+        problems=tuple(problems),
+        shared_files=shared.files if shared is not None and (wanted or any(s.shared for s in statements)) else (),
     )
+
+
+def _line_in(path: Path, pattern: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if re.search(pattern, line):
+            return number
+    return 1
