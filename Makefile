@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 assess: $(STAMP)
-	$(BIN)/policy assess examples/*.json
+	$(BIN)/policy assess examples/*/*.json
 
 # The drift check, then every test; the site is built from the results the
 # tests just recorded and opened in a real browser. Every step runs even when

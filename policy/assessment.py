@@ -10,7 +10,7 @@ from typing import Any
 
 from attrs import frozen
 
-from policy.binding import BoundPolicy, bind
+from policy.binding import BoundPolicy, bound
 from policy.determination import (
     ChangeMade,
     Determination,
@@ -377,7 +377,7 @@ def assessor(policy_id: str) -> Assessor:
     with _assessors_lock:
         found = _assessors.get(policy_id)
         if found is None:
-            found = _assessors[policy_id] = Assessor(bind(policy_id))
+            found = _assessors[policy_id] = Assessor(bound(policy_id))
         return found
 
 

@@ -117,6 +117,17 @@ def assemble(source: PolicySource, code: PolicyCode, shared: Declarations) -> tu
     return _in_statement_order(derivations, order), _in_statement_order(rules, order)
 
 
+_bound: dict[str, BoundPolicy] = {}
+
+
+def bound(policy_id: str) -> BoundPolicy:
+    """The installed policy, bound once per process."""
+    found = _bound.get(policy_id)
+    if found is None:
+        found = _bound[policy_id] = bind(policy_id)
+    return found
+
+
 def bind(policy_id: str, root: Path | None = None) -> BoundPolicy:
     """Load the policy's folder, its Python and what it includes; raise on any drift."""
     shared = shared_code(root)
@@ -140,4 +151,4 @@ def bind(policy_id: str, root: Path | None = None) -> BoundPolicy:
     )
 
 
-__all__ = ["BoundPolicy", "Param", "assemble", "bind", "binding_problems", "shared_parameter_uses", "used_parameters"]
+__all__ = ["BoundPolicy", "Param", "assemble", "bind", "bound", "binding_problems", "shared_parameter_uses", "used_parameters"]

@@ -11,6 +11,7 @@ import json
 import sys
 import traceback
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,10 +37,41 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from policy.binding import bound
+
+    typer.echo(f"policy {policy.__version__}")
+    for policy_id in policy.policy_ids():
+        try:
+            found = bound(policy_id)
+            typer.echo(f"{policy_id} {found.source.version} {found.digest}")
+        except policy.PolicyDefinitionError as error:
+            typer.echo(f"{policy_id} (incomplete: {_printable(str(error).splitlines()[0])})")
+    raise typer.Exit(0)
+
+
 @app.callback()
-def main() -> None:
-    """Policy-as-code for clinical coverage."""
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print the package version and each policy's id, version and digest."),
+    ] = False,
+) -> None:
+    """Policy-as-code for clinical coverage: a library of prior-authorization policies."""
     # A callback keeps `assess` a named subcommand even while it is the only one.
+
+
+POLICY_HELP = "The policy to assess against; without it, each request names its own in its `policy` field."
+
+
+def _known_policy(value: str | None) -> str | None:
+    """A --policy option: a policy this package holds, or a usage error listing them."""
+    if value is not None and value not in policy.policy_ids():
+        raise typer.BadParameter(f"no policy {value!r}; this package holds: {', '.join(policy.policy_ids())}")
+    return value
 
 
 class Format(str, Enum):
@@ -78,7 +110,9 @@ def read_document(name: str) -> dict[str, Any]:
     return parse_document(_read_bytes(name))
 
 
-def _assess_all(files: list[str], debug: bool) -> tuple[list[Determination], list[Problem], bool]:
+def _assess_all(files: list[str], debug: bool, policy_id: str | None = None) -> tuple[
+    list[Determination], list[Problem], bool
+]:
     """Assess every input before anything is printed: determinations, problems, internal failure."""
     determinations: list[Determination] = []
     problems: list[Problem] = []
@@ -90,7 +124,7 @@ def _assess_all(files: list[str], debug: bool) -> tuple[list[Determination], lis
                 if stdin_read:
                     raise InputError("standard input holds one document; name '-' once")
                 stdin_read = True
-            determinations.append(policy.assess(read_document(name)))
+            determinations.append(policy.assess(read_document(name), policy_id=policy_id))
         except InputError as error:
             problems.append(Problem(name, "", str(error)))
         except policy.InvalidRequest as error:
@@ -130,10 +164,13 @@ def _print(report: str, output: Format) -> None:
 def assess(
     files: Annotated[list[str], typer.Argument(metavar="FILE", help="Request JSON files; '-' reads stdin.")],
     output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    policy_id: Annotated[
+        str | None, typer.Option("--policy", "-p", help=POLICY_HELP, callback=_known_policy)
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Assess each request FILE and print its determination."""
-    determinations, problems, failed = _assess_all(files, debug)
+    determinations, problems, failed = _assess_all(files, debug, policy_id)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if failed:
@@ -155,14 +192,16 @@ def check(
     steps: Annotated[
         str, typer.Option(help="Package of step definitions every scenario step must match; '' skips it.")
     ] = "steps",
+    policy_id: Annotated[str | None, typer.Option("--policy", "-p", help="Check only this policy.")] = None,
 ) -> None:
-    """Check that statements, rules, citations, tags, examples, steps and parameters agree.
+    """Check that every policy folder and the shared source agree with their rules, citations, tags,
+    examples, steps and parameters.
 
     Prints each problem as FILE:LINE: MESSAGE and exits 1 when there is any.
     """
     from policy.check import check as find_drift
 
-    findings = find_drift(steps or None)
+    findings = find_drift(steps or None, policy_id=policy_id)
     for finding in findings:
         typer.echo(str(finding), err=True)
     if findings:
@@ -172,11 +211,36 @@ def check(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of a request document."""
+def schema(
+    policy_id: Annotated[
+        str, typer.Option("--policy", "-p", help="The policy whose request schema to print.", callback=_known_policy)
+    ],
+) -> None:
+    """Print the JSON Schema of a request document of a policy."""
     from policy.schema import schema_text
 
-    typer.echo(schema_text(), nl=False)
+    typer.echo(schema_text(policy_id), nl=False)
+
+
+@app.command()
+def new(
+    policy_id: Annotated[str, typer.Argument(metavar="POLICY_ID", help="Id of the new policy, e.g. ivig-itp.")],
+) -> None:
+    """Write a complete, runnable policy folder for POLICY_ID: one statement with its rule and
+    examples, a request model, a bibliography entry and a source case.
+
+    Right after it `policy check` passes and the acceptance suite runs the new
+    policy's scenarios. Nothing outside the new files is changed.
+    """
+    from policy.scaffold import ScaffoldError, create
+
+    try:
+        written = create(policy_id)
+    except ScaffoldError as error:
+        typer.echo(f"policy new: {_printable(str(error))}", err=True)
+        raise typer.Exit(EXIT_INVALID) from error
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -191,6 +255,11 @@ def batch(
         typer.Option(min=0.001, help="Seconds one line may take; past it, its worker is stopped and the line "
                      "reported as an internal error."),
     ] = BATCH_TIMEOUT,
+    policy_id: Annotated[
+        str | None,
+        typer.Option("--policy", "-p", callback=_known_policy,
+                     help="The policy to assess every line against; without it, each line names its own."),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback if the run fails.")] = False,
 ) -> None:
     """Assess every line of IN, writing one JSON result line per input line to OUT, in input order.
@@ -204,7 +273,12 @@ def batch(
     from policy.batch import Options
     from policy.batch import command as run_batch
 
-    options = Options(timeout=timeout) if workers is None else Options(workers=workers, timeout=timeout)
+    settings: dict[str, Any] = {"timeout": timeout}
+    if workers is not None:
+        settings["workers"] = workers
+    if policy_id is not None:
+        settings["assess"] = partial(policy.assess, policy_id=policy_id)
+    options = Options(**settings)
     raise typer.Exit(run_batch(source, target, options, debug))
 
 

@@ -1,15 +1,17 @@
-"""The JSON Schema (draft 2020-12) of the request, generated from the field specs.
+"""The JSON Schema (draft 2020-12) of a policy's request, generated from its request model.
 
 Nothing here restates a field: types, descriptions, enums, bounds, array
 sizes, required fields and nested objects all come from the `Spec` each attrs
-field of `policy.request` carries. What this module adds is the translation
-into JSON Schema keywords, and the cross-field rules of `policy.validation`
-that JSON Schema can state (one unit of each pair, at least one dose).
+field of the policy's request model carries. What this module adds is the
+translation into JSON Schema keywords, the cross-field rules the model
+declares (`__exclusive__` pairs, `__at_least_one__` groups, the same
+declarations `policy.validation` enforces), and the `policy` field naming
+the policy.
 
-One rule of `parse_request` cannot be stated in JSON Schema: a `days` range
+One rule of `parse_request` cannot be stated in JSON Schema: a range
 [min, max] with min above max. A validator using this schema must still send
-the document through `policy.parse_request` (or `policy.assess`) to be sure.
-JSON Schema also counts 28.0 as an integer, which `parse_request` does not.
+the document through `policy.assess` to be sure. JSON Schema also counts
+28.0 as an integer, which `parse_request` does not.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from typing import Any
 
 import attrs
 
-from policy.request import Patient, Regimen, Request
+from policy.binding import bound
 from policy.spec import Spec, spec_of
+from policy.validation import POLICY_KEY, at_least_one, exclusive_pairs
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_ID = "urn:ivig-policy:schema:request"
-TITLE = "IVIG prior-authorization request"
+SCHEMA_ID = "urn:policy-library:schema:{policy}:request"
+TITLE = "{title}: prior-authorization request"
 DESCRIPTION = (
-    "A prior-authorization request for intravenous immunoglobulin (IVIG), as sent to "
-    "`policy.assess`. Generated from the request models of the `policy` package. "
-    "A days range [min, max] must also have min at most max, which JSON Schema cannot state."
+    "A prior-authorization request for the policy {policy} ({title}), as sent to "
+    "`policy.assess`. Generated from the policy's request model. "
+    "A range [min, max] must also have min at most max, which JSON Schema cannot state."
 )
 
 # A string with at least one character that is not whitespace.
@@ -42,16 +45,6 @@ FORMAT_PATTERNS: Mapping[str, str] = {
 }
 # Formats JSON Schema knows; the others are kept as annotations.
 STANDARD_FORMATS = frozenset({"date"})
-
-# Cross-field rules of `policy.validation` that JSON Schema can express.
-# Never both fields of a pair (a null value counts as absent):
-EXCLUSIVE_PAIRS: Mapping[type, tuple[tuple[str, str], ...]] = {
-    Patient: (("height_cm", "height_in"), ("weight_kg", "weight_lb")),
-}
-# At least one field of each group, with a value that is not null:
-AT_LEAST_ONE: Mapping[type, tuple[tuple[str, ...], ...]] = {
-    Regimen: (("dose_g_per_kg", "course_total_g"),),
-}
 
 
 def _stated(names: Sequence[str]) -> dict[str, Any]:
@@ -134,10 +127,12 @@ def _object_schema(model: type, defs: dict[str, Any]) -> dict[str, Any]:
         schema["required"] = required
     schema["additionalProperties"] = False
     rules: list[dict[str, Any]] = []
-    for pair in EXCLUSIVE_PAIRS.get(model, ()):
+    # Never both fields of a pair (a null value counts as absent); at least one
+    # field of each group, with a value that is not null.
+    for pair in exclusive_pairs(model):
         _check_names(model, pair)
         rules.append({"not": _stated(pair)})
-    for group in AT_LEAST_ONE.get(model, ()):
+    for group in at_least_one(model):
         _check_names(model, group)
         rules.append({"anyOf": [_stated([name]) for name in group]})
     if len(rules) == 1:
@@ -147,16 +142,25 @@ def _object_schema(model: type, defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def request_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a request document, built from the request models."""
+def request_schema(policy_id: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a request document of `policy_id`, built from its request model."""
+    policy = bound(policy_id)
     defs: dict[str, Any] = {}
-    body = _object_schema(Request, defs)
+    body = _object_schema(policy.code.request_model, defs)
     body.pop("title")
+    naming = {"policy": policy_id, "title": policy.source.title}
+    properties = {
+        POLICY_KEY: {"description": "The policy the request is for (or name it when calling the package).",
+                     "const": policy_id},
+        **body.pop("properties"),
+    }
     schema: dict[str, Any] = {
         "$schema": DIALECT,
-        "$id": SCHEMA_ID,
-        "title": TITLE,
-        "description": DESCRIPTION,
+        "$id": SCHEMA_ID.format(**naming),
+        "title": TITLE.format(**naming),
+        "description": DESCRIPTION.format(**naming),
+        "type": body.pop("type"),
+        "properties": properties,
         **{key: value for key, value in body.items() if key != "description"},
     }
     if defs:
@@ -164,18 +168,9 @@ def request_schema() -> dict[str, Any]:
     return schema
 
 
-def schema_text() -> str:
+def schema_text(policy_id: str) -> str:
     """The schema as indented JSON text, ending with a newline."""
-    return json.dumps(request_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(request_schema(policy_id), indent=2, ensure_ascii=False) + "\n"
 
 
-def main() -> None:
-    """Print the request schema (for `python -m policy.schema` and the CLI)."""
-    print(schema_text(), end="")
-
-
-if __name__ == "__main__":
-    main()
-
-
-__all__ = ["SCHEMA_ID", "request_schema", "schema_text", "main"]
+__all__ = ["SCHEMA_ID", "request_schema", "schema_text"]

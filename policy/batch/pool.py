@@ -19,6 +19,7 @@ from policy.assessment import assess as assess_request
 from policy.assessment import assessor
 from policy.batch.lines import Assess, BatchIOError, Outcome, assess_line, internal_error, id_on_line, invalid, read_lines
 from policy import icd10
+from policy.library import policy_ids
 
 TIMEOUT_SECONDS = 10.0  # about 10,000 times what one line takes
 _POLL_SECONDS = 0.1
@@ -86,8 +87,9 @@ class _Chunk:
 
 
 def _warm_up() -> None:
-    """Build the network and load the ICD-10-CM table, so no line's time bound pays for them."""
-    assessor()
+    """Build every policy's network and load the ICD-10-CM table, so no line's time bound pays for them."""
+    for policy_id in policy_ids():
+        assessor(policy_id)
     icd10.load()
 
 
