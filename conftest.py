@@ -21,6 +21,7 @@ import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from policy.binding import bind
+from policy.errors import PolicyDefinitionError
 from policy.docs.results import FAILED, NOT_RUN, PASSED, RESULTS_FILE, row_line
 from policy.library import policy_ids
 
@@ -82,6 +83,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             entry["status"] = PASSED
 
 
+def _digests() -> dict[str, str]:
+    digests = {}
+    for policy_id in policy_ids():
+        try:
+            digests[policy_id] = bind(policy_id).digest
+        except PolicyDefinitionError:
+            continue  # an incomplete policy: its tests and `policy check` say why
+    return digests
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     # Workers hand their reports to the controller; only it (or a lone process) writes.
     if hasattr(session.config, "workerinput") or not _outcomes:
@@ -94,7 +105,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "format": 1,
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         # Lines only mean something for the source they were recorded against.
-        "policies": {policy_id: bind(policy_id).digest for policy_id in policy_ids()},
+        "policies": _digests(),
         "results": [_outcomes[key] for key in sorted(_outcomes)],
     }
     target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

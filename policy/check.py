@@ -30,7 +30,7 @@ from policy.binding import (
 from policy.errors import PolicyDefinitionError
 from policy.library import id_of, policy_code, policy_folders, shared_code
 from policy.rules.conditions import Always
-from policy.rules.declarations import Declarations, Derivation, StatementRule
+from policy.rules.declarations import Declarations, Derivation, PolicyCode, StatementRule
 from policy.source import (
     SHARED_FOLDER,
     PolicySource,
@@ -259,17 +259,39 @@ def _located(error: PolicyDefinitionError, folder: str) -> Finding:
 
 
 def _disagreements(sources: list[PolicySource]) -> Iterator[Finding]:
-    """A statement ID two policies each define for themselves must say the same in both."""
-    seen: dict[str, Statement] = {}
+    """A statement two policies each write for themselves is a copy that drifts: it belongs in the shared source.
+
+    Statement IDs are per policy (DX-SCOPE of one policy is not DX-SCOPE of
+    another), so an ID alone proves nothing; the same ID under the same title
+    is the same statement written twice. Identical, it should be shared;
+    different, the two policies disagree on it.
+    """
+    seen: dict[tuple[str, str], Statement] = {}
     for source in sources:
         for statement in source.statements:
             if statement.shared:
                 continue
-            first = seen.setdefault(statement.id, statement)
-            if first is not statement and (first.text, first.citations) != (statement.text, statement.citations):
-                yield Finding(statement.file, statement.line,
-                              f"statement {statement.id} disagrees with {first.file}:{first.line}: one ID, "
-                              "one statement (move it to the shared source and include it in both)")
+            first = seen.setdefault((statement.id, statement.title), statement)
+            if first is statement:
+                continue
+            if (first.text, first.citations) != (statement.text, statement.citations):
+                message = (f"statement {statement.id} disagrees with {first.file}:{first.line}: the same statement "
+                           "written in two policies with different text or citations (share it, or name it apart)")
+            else:
+                message = (f"statement {statement.id} is written again as at {first.file}:{first.line}: move it to "
+                           "the shared source and include it in both")
+            yield Finding(statement.file, statement.line, message)
+
+
+def _own_rules_on_shared(source: PolicySource, code: PolicyCode, python: list[Path]) -> Iterator[Finding]:
+    """A shared statement is decided by its shared rules only: a policy's own rule for it would make the
+    including policies disagree on it."""
+    included = set(source.included)
+    for item in (*code.rules, *code.derivations):
+        if item.statement in included:
+            yield Finding(*_python_line(python, rf"[\"']{re.escape(item.statement)}[\"']"),
+                          f"{item.name} of {source.id} decides shared statement {item.statement}: its rules and "
+                          "derivations live in the shared source, so every including policy decides it alike")
 
 
 def _shared(shared: SharedSource, declarations: Declarations, sources: list[PolicySource],
@@ -325,6 +347,7 @@ def check(steps_package: str | None = "steps", root: Path | None = None,
         derivations, rules = assemble(source, code, declarations)
         python = [folder, *([shared.folder] if shared is not None else [])]
         findings += _binding(source, derivations, rules, python)
+        findings += _own_rules_on_shared(source, code, python)
         findings += _tags(source)
         findings += _data_citations(source)
         findings += _examples(tuple(s for s in source.statements if not s.shared), rules)

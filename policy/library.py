@@ -101,6 +101,11 @@ def _module(folder: str, root: Path | None) -> ModuleType:
         raise PolicyDefinitionError(f"{folder}/__init__.py:1: cannot import: {type(error).__name__}: {error}") from error
 
 
+def policy_package(policy_id: str, root: Path | None = None) -> ModuleType:
+    """The policy's Python package (its request models and rules modules are attributes once imported)."""
+    return _module(folder_of(policy_id), root)
+
+
 def policy_code(policy_id: str, root: Path | None = None) -> PolicyCode:
     """What the policy's Python declares (its `POLICY`)."""
     folder = folder_of(policy_id)
@@ -125,4 +130,4 @@ def shared_code(root: Path | None = None) -> Declarations:
     return declared
 
 
-__all__ = ["folder_of", "id_of", "policy_code", "policy_folders", "policy_ids", "shared_code"]
+__all__ = ["folder_of", "id_of", "policy_code", "policy_package", "policy_folders", "policy_ids", "shared_code"]

@@ -10,17 +10,22 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from policy.errors import PolicyDefinitionError
 from policy.library import folder_of, id_of, policy_ids
 from policy.source import SHARED_FOLDER, load_source, source_root
 
 
 @cache
+def _included(policy_id: str) -> tuple[str, ...]:
+    try:
+        return load_source(folder_of(policy_id)).included
+    except PolicyDefinitionError:
+        return ()  # an incomplete policy folder: `policy check` reports it
+
+
 def including(statement_id: str) -> tuple[str, ...]:
     """The policies that include a shared statement."""
-    return tuple(
-        policy_id for policy_id in policy_ids()
-        if statement_id in load_source(folder_of(policy_id)).included
-    )
+    return tuple(policy_id for policy_id in policy_ids() if statement_id in _included(policy_id))
 
 
 def policies_running(feature_file: str, statement_id: str | None) -> tuple[str, ...]:
@@ -29,5 +34,5 @@ def policies_running(feature_file: str, statement_id: str | None) -> tuple[str, 
     if folder != SHARED_FOLDER:
         return (id_of(folder),)
     if statement_id is None:  # a shared scenario outside any statement: under every policy including any
-        return tuple(p for p in policy_ids() if load_source(folder_of(p)).included)
+        return tuple(p for p in policy_ids() if _included(p))
     return including(statement_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from policy.check import SCENARIO_TAGS
+from policy.errors import PolicyDefinitionError
 from policy.library import folder_of, policy_ids
 from policy.source import load_shared, load_source
 from policy.source.catalog import INCLUDE_TAG
@@ -19,7 +20,12 @@ from policy.source.catalog import INCLUDE_TAG
 def allowed_tags() -> dict[str, str]:
     tags = dict(SCENARIO_TAGS)
     tags[INCLUDE_TAG] = "a Rule standing for the shared statement of its ID"
-    sources = [load_source(folder_of(policy_id)) for policy_id in policy_ids()]
+    sources = []
+    for policy_id in policy_ids():
+        try:
+            sources.append(load_source(folder_of(policy_id)))
+        except PolicyDefinitionError:
+            continue  # an incomplete policy folder: `policy check` and its own tests report it
     shared = load_shared()
     for source in [*sources, *([shared] if shared is not None else [])]:
         for statement in source.statements:

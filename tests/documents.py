@@ -28,6 +28,8 @@ COMPLETE_REQUEST: dict[str, Any] = {
 }
 
 
+POLICY = "ivig-myositis"
+
 def valid() -> dict[str, Any]:
     """A complete, valid request (a fresh copy)."""
     return copy.deepcopy(COMPLETE_REQUEST)
@@ -60,7 +62,7 @@ def without(path: str) -> dict[str, Any]:
 def errors_of(document: Any) -> list[dict[str, str]]:
     """The problems assessing `document` reports; any other outcome fails the test."""
     with pytest.raises(policy.InvalidRequest) as caught:
-        policy.assess(document)
+        policy.assess(document, policy_id=POLICY)
     errors = caught.value.errors
     assert errors, "InvalidRequest lists no problem"
     for error in errors:

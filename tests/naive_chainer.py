@@ -1,4 +1,4 @@
-"""An independent evaluator of a policy module's rule declarations.
+"""An independent evaluator of a policy's rule declarations.
 
 It shares nothing with the rules network but the declarations themselves: no
 durable-rules, no compiler (`policy.rules.compile`), no normal form
@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from attrs import frozen
 
-from policy.request import Request
 from policy.rules.conditions import Absent, AllOf, Always, AnyOf, Compare, Condition, Field, Param, Present
 from policy.rules.declarations import Case, Derivation, Otherwise, StatementRule
 
@@ -112,11 +110,19 @@ def take(rule: StatementRule, facts: Facts, params: Mapping[str, Any]) -> int:
     return len(rule.cases)
 
 
-def chain(module: ModuleType, request: Request, params: Mapping[str, Any]) -> Chained:
-    """Forward-chain the module's declarations over one request."""
-    derivations: list[Derivation] = list(module.DERIVATIONS)
-    rules: list[StatementRule] = list(module.RULES)
-    facts: dict[str, dict[str, Any]] = {"request": dict(module.request_fact(request))}
+class Declared(Protocol):
+    """What the chainer reads of a policy: its derivations and rules (shared ones included)."""
+
+    derivations: tuple[Derivation, ...]
+    rules: tuple[StatementRule, ...]
+
+
+def chain(policy: Declared, request_fact: Callable[[Any], Mapping[str, Any]], request: Any,
+          params: Mapping[str, Any]) -> Chained:
+    """Forward-chain the policy's declarations over one request."""
+    derivations: list[Derivation] = list(policy.derivations)
+    rules: list[StatementRule] = list(policy.rules)
+    facts: dict[str, dict[str, Any]] = {"request": dict(request_fact(request))}
     order: list[str] = []
     waiting = list(derivations)
     progress = True

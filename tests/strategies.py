@@ -17,9 +17,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from policy.source import load_source
+from policy.binding import bound
 
-SOURCE = load_source("ivig_myositis")
+# The myositis source with the shared statements and parameters it includes.
+POLICY = "ivig-myositis"
+SOURCE = bound(POLICY).source
 PARAMS: dict[str, Any] = {key: p.value for key, p in SOURCE.parameters.items()}
 GROUPS = SOURCE.code_groups
 
@@ -132,7 +134,7 @@ def _near(value: float | int, *steps: float) -> list[float | int]:
 
 # The smallest valid request: other tests change one part of a copy.
 TINY_REQUEST = {
-    "id": "PA-TINY", "type": "initial", "diagnoses": ["M60.80"],
+    "policy": POLICY, "id": "PA-TINY", "type": "initial", "diagnoses": ["M60.80"],
     "regimen": {"dose_g_per_kg": 1e-05, "days": 2, "interval_days": 28},
 }
 
@@ -296,7 +298,8 @@ def valid_requests(draw: st.DrawFn, stated: tuple[str, ...] = ()) -> dict[str, A
     codes = st.lists(diagnosis_codes(("spectrum",)), min_size=1, max_size=2).flatmap(
         lambda found: st.tuples(*(written(code) for code in found)).map(list)
     )
-    document: dict[str, Any] = {"id": draw(ids), "type": kind, "diagnoses": draw(codes if plausible else diagnoses())}
+    document: dict[str, Any] = {"policy": POLICY, "id": draw(ids), "type": kind,
+                                "diagnoses": draw(codes if plausible else diagnoses())}
     optional: dict[str, st.SearchStrategy[Any]] = {
         "date_of_service": nullable(st.dates().map(lambda d: d.isoformat())),
         "severe_acute": nullable(st.booleans()),

@@ -24,7 +24,9 @@ from policy.cli import app, read_document
 from policy.documents import InputError
 from policy.errors import EngineError
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+POLICY = "ivig-myositis"
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / POLICY
 STUCK, CRASHING, BROKEN = "PA-TEST-STUCK", "PA-TEST-CRASHING", "PA-TEST-BROKEN"
 
 
@@ -62,19 +64,19 @@ def stuck_on_one(document: Mapping[str, Any]) -> policy.Determination:
     give_up = time.monotonic() + 60
     while document.get("id") == STUCK and time.monotonic() < give_up:
         pass
-    return policy.assess(document)
+    return policy.assess(document, policy_id=POLICY)
 
 
 def crashing_on_one(document: Mapping[str, Any]) -> policy.Determination:
     if document.get("id") == CRASHING:
         os.kill(os.getpid(), signal.SIGKILL)
-    return policy.assess(document)
+    return policy.assess(document, policy_id=POLICY)
 
 
 def broken_on_one(document: Mapping[str, Any]) -> policy.Determination:
     if document.get("id") == BROKEN:
         raise EngineError("the network lost a derived fact")
-    return policy.assess(document)
+    return policy.assess(document, policy_id=POLICY)
 
 
 def test_every_line_gives_one_output_line_in_input_order(tmp_path: Path) -> None:
@@ -90,7 +92,7 @@ def test_every_line_gives_one_output_line_in_input_order(tmp_path: Path) -> None
         if kind == "valid":
             document = with_id(rng.choice(valid), request_id)
             lines.append(json.dumps(document).encode())
-            result: dict[str, Any] = {"determination": policy.assess(document).to_dict()}
+            result: dict[str, Any] = {"determination": policy.assess(document, policy_id=POLICY).to_dict()}
         elif kind in ("invalid", "unknown field"):
             document = with_id(rng.choice(valid), request_id)
             if kind == "invalid":
@@ -123,7 +125,7 @@ def test_the_summary_counts_decisions_reasons_and_invalid_lines() -> None:
     """The summary counts what the library decides for each line, and every invalid line."""
     documents = examples() * 3
     lines = [json.dumps(d).encode() for d in documents] + [b"", b"{}", b"nope"]
-    determinations = [policy.assess(d) for d in documents]
+    determinations = [policy.assess(d, policy_id=POLICY) for d in documents]
 
     outputs, summary = run(lines, workers=2, chunk_lines=4)
 
@@ -146,7 +148,7 @@ def test_a_stuck_line_becomes_an_internal_error_and_the_run_goes_on() -> None:
     assert len(outputs) == len(lines)
     assert outputs[3]["request_id"] == STUCK and "no result within 3 s" in outputs[3]["internal_error"]
     others = outputs[:3] + outputs[4:]
-    assert [o["determination"] for o in others] == [policy.assess(d).to_dict() for d in documents]
+    assert [o["determination"] for o in others] == [policy.assess(d, policy_id=POLICY).to_dict() for d in documents]
     assert (summary.internal_errors, summary.timed_out) == (1, 1)
 
 
@@ -243,7 +245,7 @@ def test_spawned_workers_give_the_same_results() -> None:
     """Without fork, workers start fresh and still give the library's determinations."""
     documents = examples()[:4]
     outputs, _ = run([json.dumps(d).encode() for d in documents], workers=1, start_method="spawn")
-    assert [o["determination"] for o in outputs] == [policy.assess(d).to_dict() for d in documents]
+    assert [o["determination"] for o in outputs] == [policy.assess(d, policy_id=POLICY).to_dict() for d in documents]
 
 
 def test_the_command_completes_with_invalid_lines_and_prints_a_summary(tmp_path: Path) -> None:
@@ -267,7 +269,7 @@ def test_the_command_reads_stdin_and_writes_stdout() -> None:
     result = CliRunner().invoke(app, ["batch", "-", "-", "-w", "1"], input=json.dumps(document) + "\n[]\n")
     assert result.exit_code == 0, result.stderr
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
-    assert outputs[0]["determination"] == policy.assess(document).to_dict()
+    assert outputs[0]["determination"] == policy.assess(document, policy_id=POLICY).to_dict()
     assert outputs[1]["errors"] == [{"path": "", "message": "a request must be a JSON object, got an array"}]
 
 

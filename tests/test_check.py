@@ -8,19 +8,22 @@ from pathlib import Path
 
 import pytest
 
-import policy.policies.ivig_myositis as rules_module
 from policy.check import check
 from policy.source import source_root
 
 FOLDER = "ivig_myositis"
-RULES_FILE = Path(rules_module.__file__ or "")
-RULES_NAME = "policy/policies/ivig_myositis.py"
+POLICY = "ivig-myositis"
+RULES_FILE = source_root() / FOLDER / "rules.py"
+RULES_NAME = "ivig_myositis/rules.py"
+IGNORED = shutil.ignore_patterns("__pycache__")
 
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    shutil.copytree(source_root() / FOLDER, tmp_path / FOLDER)
-    return tmp_path
+    """A copy of the whole library (policies, shared source), to break one thing in."""
+    root = tmp_path / "features"
+    shutil.copytree(source_root(), root, ignore=IGNORED)
+    return root
 
 
 def _edit(root: Path, name: str, old: str, new: str) -> int:
@@ -49,13 +52,13 @@ def _module_line(pattern: str) -> int:
     return next(n for n, text in enumerate(lines, start=1) if re.search(pattern, text))
 
 
-def messages(root: Path) -> list[str]:
-    return [str(f) for f in check("steps", root)]
+def messages(root: Path, policy_id: str | None = POLICY) -> list[str]:
+    return [str(f) for f in check("steps", root, policy_id=policy_id)]
 
 
 def test_the_shipped_source_has_no_drift() -> None:
-    """The policy as committed passes its own check."""
-    assert messages(source_root()) == []
+    """The library as committed (every policy and the shared source) passes its own check."""
+    assert messages(source_root(), policy_id=None) == []
 
 
 def test_a_misspelled_citation_is_reported_where_it_is_written(source: Path) -> None:
@@ -73,7 +76,7 @@ def test_a_scenario_tag_outside_the_vocabulary_is_reported_at_its_line(source: P
 
 def test_a_rule_tag_outside_the_vocabulary_is_reported_at_its_line(source: Path) -> None:
     """A tag on a Rule that is neither its statement ID nor a citation is reported."""
-    line = _edit(source, "04_safety.feature", "@SAFE-HYDRATION ", "@SAFE-HYDRATION @draft ")
+    line = _edit(source, "04_safety.feature", "@SAFE-AE ", "@SAFE-AE @draft ")
     assert any(m.startswith(f"ivig_myositis/04_safety.feature:{line}: tag '@draft' on Rule ")
                and "outside the vocabulary" in m for m in messages(source))
 
@@ -97,7 +100,7 @@ def test_a_statement_tag_on_a_scenario_is_outside_the_vocabulary(source: Path) -
 
 def test_a_rule_without_its_statement_id_is_reported_at_its_line(source: Path) -> None:
     """A Rule whose ID tag was deleted is named with its file and line."""
-    line = _edit(source, "04_safety.feature", "@SAFE-HYDRATION ", "")
+    line = _edit(source, "04_safety.feature", "@SAFE-AE ", "")
     assert f"ivig_myositis/04_safety.feature:{line + 1}: a Rule needs exactly one statement ID tag, found none" in messages(source)
 
 
@@ -105,11 +108,10 @@ def test_a_removed_statement_leaves_its_rule_bound_to_nothing(source: Path) -> N
     """Deleting a statement's whole Rule reports the rule declaration that named it, at its line."""
     path = source / FOLDER / "04_safety.feature"
     text = path.read_text()
-    start = text.index("  @SAFE-HYDRATION ")
-    end = text.index("\n  @SAFE-AE ")
-    path.write_text(text[:start] + text[end + 1 :])
-    line = _module_line(r"""_rule\(["']SAFE-HYDRATION["']""")
-    assert f"{RULES_NAME}:{line}: rule SAFE-HYDRATION names unknown statement SAFE-HYDRATION" in messages(source)
+    start = text.index("  @SAFE-AE ")
+    path.write_text(text[:start])
+    line = _module_line(r"""_rule\(["']SAFE-AE["']""")
+    assert f"{RULES_NAME}:{line}: rule SAFE-AE names unknown statement SAFE-AE" in messages(source)
 
 
 def test_a_statement_without_a_rule_is_reported_at_its_rule_line(source: Path) -> None:
@@ -152,9 +154,9 @@ def test_a_statement_with_no_example_where_it_applies_is_reported(source: Path) 
 
 def test_a_statement_that_always_applies_needs_no_example_where_it_does_not(source: Path) -> None:
     """A statement whose only case is `always()` cannot fail to apply, so one side is enough."""
-    assert re.search(r"""_rule\(["']SAFE-HYDRATION["'].*case\(always\(\)""", RULES_FILE.read_text())
-    assert "SAFE-HYDRATION does not apply" not in (source / FOLDER / "04_safety.feature").read_text()
-    assert not any("SAFE-HYDRATION has no example" in m for m in messages(source))
+    assert re.search(r"""_rule\(["']MON-PLAN["'].*case\(always\(\)""", RULES_FILE.read_text())
+    assert "MON-PLAN does not apply" not in (source / FOLDER / "05_monitoring.feature").read_text()
+    assert not any("MON-PLAN has no example" in m for m in messages(source))
 
 
 def test_an_unused_parameter_is_reported_at_its_declaration(source: Path) -> None:
@@ -162,7 +164,7 @@ def test_an_unused_parameter_is_reported_at_its_declaration(source: Path) -> Non
     path = source / FOLDER / "policy.toml"
     path.write_text(path.read_text() + '\n[parameters.unused_threshold]\nvalue = 1\nunit = "g"\nlabel = "x"\n')
     line = path.read_text().splitlines().index("[parameters.unused_threshold]") + 1
-    assert f"ivig_myositis/policy.toml:{line}: parameter 'unused_threshold' is declared but no rule or derivation uses it" in messages(source)
+    assert f"ivig_myositis/policy.toml:{line}: parameter 'unused_threshold' is declared or included but no rule or derivation uses it" in messages(source)
 
 
 def test_an_undeclared_parameter_is_reported_where_a_rule_uses_it(source: Path) -> None:
@@ -194,3 +196,110 @@ def test_a_policy_file_that_is_not_valid_toml_is_reported_with_its_line(source: 
     line = _edit(source, "policy.toml", 'unit = "g/kg"', 'unit = g/kg')
     found = messages(source)
     assert len(found) == 1 and found[0].startswith(f"ivig_myositis/policy.toml:{line}: invalid TOML")
+
+
+# -- the library: folders found, shared statements written once ---------------------------------------
+
+
+SHARED_SAFETY = "shared/02_safety.feature"
+
+
+def test_a_folder_that_is_not_a_complete_policy_is_reported_with_its_path(source: Path) -> None:
+    """A folder beside the policies is checked as one; what it lacks is named with its path, never skipped."""
+    (source / "ivig_itp").mkdir()
+    (source / "ivig_itp" / "01_dx.feature").write_text("Feature: Diagnosis\n")
+    found = messages(source, policy_id=None)
+    assert any(m.startswith("ivig_itp/policy.toml:1: missing") for m in found), found
+
+
+def test_a_policy_folder_without_python_is_reported(source: Path) -> None:
+    """A folder with its data but no Python declaring the policy is reported at its __init__.py."""
+    shutil.copytree(source / FOLDER, source / "ivig_copy", ignore=IGNORED)
+    (source / "ivig_copy" / "__init__.py").unlink()
+    _edit_file(source / "ivig_copy" / "policy.toml", 'id = "ivig-myositis"', 'id = "ivig-copy"')
+    found = messages(source, policy_id=None)
+    assert any(m.startswith("ivig_copy/__init__.py:1: missing") for m in found), found
+
+
+def _edit_file(path: Path, old: str, new: str) -> int:
+    text = path.read_text()
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1))
+    return line
+
+
+def test_a_policy_redefining_a_shared_statement_is_reported_at_its_rule(source: Path) -> None:
+    """A shared ID written out again in a policy (instead of @include) is reported where it is written."""
+    line = _edit(source, "04_safety.feature", "  @SAFE-HYDRATION @include\n  Rule: Included from the shared statements\n",
+                 "  @SAFE-HYDRATION @cite.source-assessment\n  Rule: Hydration\n    Patients drink water.\n")
+    found = messages(source)
+    assert any(m.startswith(f"ivig_myositis/04_safety.feature:{line + 1}: statement SAFE-HYDRATION is shared")
+               for m in found), found
+
+
+def test_including_a_statement_that_is_not_shared_is_reported(source: Path) -> None:
+    """An @include of an ID the shared source does not hold is reported at its Rule."""
+    line = _edit(source, "04_safety.feature", "  @SAFE-HYDRATION @include", "  @SAFE-HYDRATE @include")
+    found = messages(source)
+    assert f"ivig_myositis/04_safety.feature:{line + 1}: includes SAFE-HYDRATE, which is not a shared statement" in found
+
+
+def test_an_include_that_restates_the_statement_is_reported(source: Path) -> None:
+    """The placeholder carries no text: the statement is written once, in the shared source."""
+    line = _edit(source, "04_safety.feature", "  @SAFE-HYDRATION @include\n  Rule: Included from the shared statements\n",
+                 "  @SAFE-HYDRATION @include\n  Rule: Included from the shared statements\n    Hydrate well.\n")
+    assert any(m.startswith(f"ivig_myositis/04_safety.feature:{line + 1}: the Rule including SAFE-HYDRATION restates it")
+               for m in messages(source))
+
+
+def test_two_policies_disagreeing_on_one_statement_id_are_reported(source: Path) -> None:
+    """The same ID defined by two policies with different text is drift between them."""
+    shutil.copytree(source / FOLDER, source / "ivig_copy", ignore=IGNORED)
+    _edit_file(source / "ivig_copy" / "policy.toml", 'id = "ivig-myositis"', 'id = "ivig-copy"')
+    _edit_file(source / "ivig_copy" / "04_safety.feature", "Extending a course from 2 to 3 days",
+               "Extending a course from 2 to 4 days")
+    found = messages(source, policy_id=None)
+    # Reported at the later folder's statement, naming the first; which comes first is folder order.
+    assert any("04_safety.feature:" in m and "statement SAFE-AE disagrees with " in m
+               and "ivig_copy/" in m and "ivig_myositis/" in m for m in found), found
+
+
+def test_one_id_for_two_different_statements_of_two_policies_is_allowed(source: Path) -> None:
+    """Statement IDs are per policy: the same ID under another title in another policy is another statement."""
+    shutil.copytree(source / FOLDER, source / "ivig_copy", ignore=IGNORED)
+    _edit_file(source / "ivig_copy" / "policy.toml", 'id = "ivig-myositis"', 'id = "ivig-copy"')
+    _edit_file(source / "ivig_copy" / "04_safety.feature", "Rule: Short courses carry more infusion-related adverse effects",
+               "Rule: Short courses are tiring")
+    _edit_file(source / "ivig_copy" / "04_safety.feature", "Extending a course from 2 to 3 days",
+               "Extending a course from 2 to 4 days")
+    assert not any("SAFE-AE" in m and ("disagrees" in m or "written again" in m) for m in messages(source, policy_id=None))
+
+
+def test_a_policy_rule_deciding_a_shared_statement_is_reported(source: Path) -> None:
+    """A policy may not add its own rule to a statement it includes: the including policies would disagree on it."""
+    path = source / FOLDER / "rules.py"
+    text = path.read_text()
+    anchor = '    _rule("SAFE-AE",'
+    path.write_text(text.replace(anchor, '    _rule("SAFE-CARDIAC", Effect.CONDITION, ("request",), case(always(), MET, Attach())),\n' + anchor, 1))
+    found = messages(source)
+    assert any(m.startswith("ivig_myositis/rules.py:") and "decides shared statement SAFE-CARDIAC" in m
+               for m in found), found
+
+
+def test_a_policy_redefining_a_shared_parameter_is_reported(source: Path) -> None:
+    """A shared parameter declared again in a policy's policy.toml is reported at its table."""
+    path = source / FOLDER / "policy.toml"
+    path.write_text(path.read_text() + '\n[parameters.vial_rounding_g]\nvalue = 10\nunit = "g"\nlabel = "x"\n')
+    line = path.read_text().splitlines().index("[parameters.vial_rounding_g]") + 1
+    assert (f"ivig_myositis/policy.toml:{line}: parameter 'vial_rounding_g' is shared: include it instead of "
+            "redefining it") in messages(source)
+
+
+def test_a_shared_statement_without_a_scenario_where_it_applies_is_reported(source: Path) -> None:
+    """The shared source is held to the same example rules as a policy."""
+    path = source / SHARED_SAFETY
+    path.write_text(path.read_text().replace("SAFE-IGA-SCREEN applies", "SAFE-IGA-SCREEN does not apply"))
+    found = messages(source, policy_id=None)
+    assert any(m.startswith(f"{SHARED_SAFETY}:") and "SAFE-IGA-SCREEN has no example where it applies" in m
+               for m in found), found

@@ -14,7 +14,9 @@ import policy
 from policy.cli import app
 from policy.schema import request_schema
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+POLICY = "ivig-myositis"
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / POLICY
 SOURCE_CASE = EXAMPLES / "source-case.json"
 SECTIONS = ("Medical necessity", "Standard of care", "Dosing", "Safety", "Monitoring", "Pitfalls", "Evidence")
 
@@ -64,10 +66,10 @@ def test_text_is_the_default_and_format_text_is_the_same(runner: CliRunner) -> N
 
 
 def test_json_is_the_determination_to_dict(runner: CliRunner) -> None:
-    """--format json prints exactly policy.assess(...).to_dict()."""
+    """--format json prints exactly policy.assess(..., policy_id=POLICY).to_dict()."""
     result = run(runner, "assess", "--format", "json", str(SOURCE_CASE))
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == policy.assess(source_case()).to_dict()
+    assert json.loads(result.stdout) == policy.assess(source_case(), policy_id=POLICY).to_dict()
 
 
 def test_json_of_several_files_is_a_list_in_order(runner: CliRunner) -> None:
@@ -75,7 +77,7 @@ def test_json_of_several_files_is_a_list_in_order(runner: CliRunner) -> None:
     names = [EXAMPLES / "deny-inclusion-body-myositis.json", SOURCE_CASE]
     result = run(runner, "assess", "-f", "json", *map(str, names))
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == [policy.assess(json.loads(p.read_text())).to_dict() for p in names]
+    assert json.loads(result.stdout) == [policy.assess(json.loads(p.read_text()), policy_id=POLICY).to_dict() for p in names]
 
 
 def test_markdown_has_the_source_sections_decision_first_and_numbered_citations(runner: CliRunner) -> None:
@@ -96,7 +98,7 @@ def test_markdown_has_the_source_sections_decision_first_and_numbered_citations(
 def test_markdown_lists_every_statement(runner: CliRunner) -> None:
     """Each of the policy's statements appears in the markdown report."""
     text = run(runner, "assess", "-f", "markdown", str(SOURCE_CASE)).stdout
-    for statement in policy.assessor().bound.source.statements:
+    for statement in policy.assessor(POLICY).bound.source.statements:
         assert f"**{statement.id}**" in text
 
 
@@ -129,7 +131,7 @@ def test_an_invalid_request_exits_2_with_every_problem_on_stderr(runner: CliRunn
     assert result.exit_code == 2
     assert result.stdout == ""
     with pytest.raises(policy.InvalidRequest) as caught:
-        policy.assess(invalid_request())
+        policy.assess(invalid_request(), policy_id=POLICY)
     assert len(caught.value.errors) == 3
     lines = result.stderr.splitlines()
     for error in caught.value.errors:
@@ -253,9 +255,77 @@ def test_check_passes_on_the_shipped_source(runner: CliRunner) -> None:
 
 def test_schema_prints_the_request_schema(runner: CliRunner) -> None:
     """`policy schema` prints the JSON Schema of a request document."""
-    result = run(runner, "schema")
+    result = run(runner, "schema", "--policy", POLICY)
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == request_schema()
+    assert json.loads(result.stdout) == request_schema(POLICY)
+
+
+def test_schema_needs_a_policy_and_guesses_none(runner: CliRunner) -> None:
+    """Without --policy, or with a policy the package does not hold, nothing is printed and the exit is 2."""
+    for args in (("schema",), ("schema", "--policy", "ivig-nothing")):
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 2
+        assert result.stdout == ""
+
+
+# -- choosing the policy ----------------------------------------------------------------------------
+
+
+def test_a_request_naming_no_policy_is_invalid_and_the_message_lists_the_policies(runner: CliRunner, tmp_path: Path) -> None:
+    """No default policy is guessed: path `policy`, every policy held named, exit 2."""
+    document = source_case()
+    del document["policy"]
+    result = run(runner, "assess", write(tmp_path, "r.json", document))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert re.search(r": policy: is required", result.stderr)
+    for policy_id in policy.policy_ids():
+        assert policy_id in result.stderr
+
+
+def test_the_policy_option_chooses_the_policy_for_a_request_naming_none(runner: CliRunner, tmp_path: Path) -> None:
+    """--policy ID assesses a document without its own `policy` field against ID."""
+    document = source_case()
+    del document["policy"]
+    result = run(runner, "assess", "--policy", POLICY, "--format", "json", write(tmp_path, "r.json", document))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["policy"]["id"] == POLICY
+
+
+def test_a_request_naming_another_policy_than_the_option_is_invalid(runner: CliRunner, tmp_path: Path) -> None:
+    """A document for one policy sent to another is rejected at path `policy`."""
+    other = next(p for p in policy.policy_ids() if p != POLICY)
+    result = run(runner, "assess", "--policy", other, str(SOURCE_CASE))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f": policy: expected {other}" in result.stderr
+
+
+def test_an_unknown_policy_named_by_the_request_is_invalid(runner: CliRunner, tmp_path: Path) -> None:
+    document = {**source_case(), "policy": "ivig-unheard-of"}
+    result = run(runner, "assess", write(tmp_path, "r.json", document))
+    assert result.exit_code == 2
+    assert ": policy: expected one of the policies this package holds" in result.stderr
+
+
+def test_version_names_the_package_and_each_policy_with_version_and_digest(runner: CliRunner) -> None:
+    """`policy --version` prints the package version, then each policy's id, version and digest."""
+    result = run(runner, "--version")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"policy {policy.__version__}"
+    for policy_id in policy.policy_ids():
+        found = policy.assessor(policy_id)
+        assert f"{policy_id} {found.bound.source.version} {found.bound.digest}" in lines
+
+
+def test_python_dash_m_policy_works_like_the_command() -> None:
+    """`python -m policy` runs the same command line."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "policy", "assess", "--format", "json", str(SOURCE_CASE)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == policy.assess(source_case()).to_dict()
 
 
 @pytest.mark.parametrize("decision", ["approve", "modify", "pend", "deny"])

@@ -16,12 +16,14 @@ import pytest
 
 import policy
 
+POLICY = "ivig-myositis"
+
 CM_PER_INCH = 2.54
 KG_PER_LB = 0.45359237
 
 
 def params() -> dict[str, Any]:
-    return dict(policy.assessor().params)
+    return dict(policy.assessor(POLICY).params)
 
 
 def one_decimal(value: float | None) -> float | None:
@@ -69,7 +71,7 @@ def request(patient: dict[str, Any], **regimen: Any) -> dict[str, Any]:
 
 
 def dosing(patient: dict[str, Any], **regimen: Any) -> dict[str, Any]:
-    return dict(policy.assess(request(patient, **regimen)).to_dict()["dosing"])
+    return dict(policy.assess(request(patient, **regimen), policy_id=POLICY).to_dict()["dosing"])
 
 
 def figures(patient: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +203,7 @@ def test_imperial_measures_follow_the_brief_formulas(inches: float, pounds: floa
 )
 def test_a_dose_per_kg_alone_needs_no_weight(patient: dict[str, Any]) -> None:
     """A g/kg-only request is checked in g/kg: missing measures do not pend it."""
-    determination = policy.assess(request(patient, dose_g_per_kg=2.0)).to_dict()
+    determination = policy.assess(request(patient, dose_g_per_kg=2.0), policy_id=POLICY).to_dict()
     assert determination["decision"] == "approve"
     assert determination["reasons"] == []
     assert determination["dosing"]["dosing_weight_kg"] is None
@@ -210,7 +212,7 @@ def test_a_dose_per_kg_alone_needs_no_weight(patient: dict[str, Any]) -> None:
 
 def test_a_dose_per_kg_above_the_maximum_is_lowered_without_a_weight() -> None:
     """2.5 g/kg with no patient data: changed to 2.0 g/kg by DOSE-TOTAL, no weight needed."""
-    determination = policy.assess(request({}, dose_g_per_kg=2.5)).to_dict()
+    determination = policy.assess(request({}, dose_g_per_kg=2.5), policy_id=POLICY).to_dict()
     assert determination["decision"] == "modify"
     assert determination["changes"] == [{"statement": "DOSE-TOTAL", "field": "dose_g_per_kg", "requested": 2.5,
                                          "authorized": params()["max_dose_g_per_kg"]}]
@@ -228,7 +230,7 @@ def test_a_dose_per_kg_above_the_maximum_is_lowered_without_a_weight() -> None:
 )
 def test_grams_without_a_dosing_weight_pend_listing_what_is_missing(patient: dict[str, Any], missing: set[str]) -> None:
     """A course in grams without what the dosing weight needs is pended by DOSE-WEIGHT, naming the missing paths."""
-    determination = policy.assess(request(patient, course_total_g=100)).to_dict()
+    determination = policy.assess(request(patient, course_total_g=100), policy_id=POLICY).to_dict()
     assert determination["decision"] == "pend"
     assert determination["authorized"] is None
     reasons = [r for r in determination["reasons"] if r["statement"] == "DOSE-WEIGHT"]
@@ -241,7 +243,7 @@ def test_grams_without_a_dosing_weight_pend_listing_what_is_missing(patient: dic
 
 def test_grams_and_dose_per_kg_without_a_weight_still_pend() -> None:
     """When grams are stated, the grams must be checked: stating g/kg too does not avoid the weight."""
-    determination = policy.assess(request({}, dose_g_per_kg=2.0, course_total_g=100)).to_dict()
+    determination = policy.assess(request({}, dose_g_per_kg=2.0, course_total_g=100), policy_id=POLICY).to_dict()
     assert determination["decision"] == "pend"
     assert [r["statement"] for r in determination["reasons"]] == ["DOSE-WEIGHT"]
 
@@ -266,7 +268,7 @@ def test_ibw_is_reported_without_a_weight() -> None:
 
 def test_a_minor_without_height_has_no_dosing_weight() -> None:
     """Brief 3.1: height and weight are always needed, so a child's grams without height pend on DOSE-WEIGHT."""
-    determination = policy.assess(request({"sex": "female", "age_years": 10, "weight_kg": 30}, course_total_g=60)).to_dict()
+    determination = policy.assess(request({"sex": "female", "age_years": 10, "weight_kg": 30}, course_total_g=60), policy_id=POLICY).to_dict()
     assert determination["dosing"]["dosing_weight_kg"] is None
     assert determination["decision"] == "pend"
     reasons = [r for r in determination["reasons"] if r["statement"] == "DOSE-WEIGHT"]
@@ -281,7 +283,7 @@ def test_the_course_requested_is_dose_per_kg_times_dosing_weight() -> None:
     patient = {"sex": "female", "age_years": 52, "height_cm": 162.6, "weight_kg": 70}
     document = request(patient, dose_g_per_kg=1.5)
     document["regimen"]["days"] = [2, 3]
-    determination = policy.assess(document).to_dict()
+    determination = policy.assess(document, policy_id=POLICY).to_dict()
     assert determination["dosing"]["course_requested_g"] == 82.1
     assert "DOSE-HIGH" in [a["statement"] for a in determination["advice"]]
 
@@ -295,7 +297,7 @@ def test_the_course_requested_is_the_course_total_when_stated() -> None:
 def test_a_course_total_above_the_allowed_maximum_is_lowered_to_it() -> None:
     """The brief's example: 120 g for the contract patient becomes 110 g (DOSE-TOTAL)."""
     patient = {"sex": "female", "age_years": 52, "height_cm": 162.6, "weight_kg": 70}
-    determination = policy.assess(request(patient, course_total_g=120)).to_dict()
+    determination = policy.assess(request(patient, course_total_g=120), policy_id=POLICY).to_dict()
     assert determination["decision"] == "modify"
     assert determination["changes"] == [{"statement": "DOSE-TOTAL", "field": "course_total_g",
                                          "requested": 120.0, "authorized": 110.0}]
@@ -307,7 +309,7 @@ def test_a_course_total_above_the_allowed_maximum_is_lowered_to_it() -> None:
 def test_a_course_total_within_the_vial_allowance_is_not_changed(grams: float) -> None:
     """Up to the rounded 110 g, the contract patient's course (cap 109.47 g) is approved as requested."""
     patient = {"sex": "female", "age_years": 52, "height_cm": 162.6, "weight_kg": 70}
-    determination = policy.assess(request(patient, course_total_g=grams)).to_dict()
+    determination = policy.assess(request(patient, course_total_g=grams), policy_id=POLICY).to_dict()
     assert determination["decision"] == "approve"
     assert determination["changes"] == []
 
@@ -315,7 +317,7 @@ def test_a_course_total_within_the_vial_allowance_is_not_changed(grams: float) -
 def test_both_figures_are_checked_and_both_changed() -> None:
     """2.5 g/kg and 200 g for a 75 kg (IBW) male: both are changed, to 2.0 g/kg and 150 g."""
     patient = {"sex": "male", "age_years": 40, "height_cm": 180, "weight_kg": 100}
-    determination = policy.assess(request(patient, dose_g_per_kg=2.5, course_total_g=200)).to_dict()
+    determination = policy.assess(request(patient, dose_g_per_kg=2.5, course_total_g=200), policy_id=POLICY).to_dict()
     assert determination["decision"] == "modify"
     assert {(c["field"], c["requested"], c["authorized"]) for c in determination["changes"]} == {
         ("dose_g_per_kg", 2.5, 2.0), ("course_total_g", 200.0, 150.0)}
@@ -331,9 +333,9 @@ def test_a_course_one_gram_above_the_maximum_is_lowered_and_at_the_maximum_is_no
     maximum = reference(sex, age, height, weight)["course_max_g"]
     if maximum is None:
         pytest.fail("every patient of the list has a dosing weight")
-    at = policy.assess(request(patient, course_total_g=maximum)).to_dict()
+    at = policy.assess(request(patient, course_total_g=maximum), policy_id=POLICY).to_dict()
     assert at["changes"] == []
-    above = policy.assess(request(patient, course_total_g=maximum + 1)).to_dict()
+    above = policy.assess(request(patient, course_total_g=maximum + 1), policy_id=POLICY).to_dict()
     assert above["changes"] == [{"statement": "DOSE-TOTAL", "field": "course_total_g",
                                  "requested": maximum + 1, "authorized": maximum}]
 

@@ -21,7 +21,9 @@ import policy
 from policy.engine import Network, Session
 from policy.errors import EngineError
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+POLICY = "ivig-myositis"
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / POLICY
 SEEN = {"seen": {"all": [{"r": {"t": "request"}}]}}
 
 
@@ -38,26 +40,26 @@ def documents() -> list[dict[str, Any]]:
 def test_many_sessions_in_a_row_never_share_facts() -> None:
     """5,000 alternating requests each get the determination they get in a fresh ordering."""
     requests = documents()
-    fresh = {doc["id"]: policy.assess(doc).to_dict() for doc in reversed(requests)}
+    fresh = {doc["id"]: policy.assess(doc, policy_id=POLICY).to_dict() for doc in reversed(requests)}
     assert len(fresh) == len(requests)
     assert len({d["decision"] for d in fresh.values()}) == 4
     count = len(requests)
     for number in range(5000):
         # A stride coprime with the count visits every request, each time after a different one.
         document = requests[(number * 7 + number // count) % count]
-        assert policy.assess(document).to_dict() == fresh[document["id"]], (number, document["id"])
+        assert policy.assess(document, policy_id=POLICY).to_dict() == fresh[document["id"]], (number, document["id"])
 
 
 def test_threads_get_the_determinations_of_a_single_thread() -> None:
     """8 threads x 300 requests give exactly the single-threaded determinations."""
     requests = documents()
-    single = {doc["id"]: policy.assess(doc).to_dict() for doc in requests}
+    single = {doc["id"]: policy.assess(doc, policy_id=POLICY).to_dict() for doc in requests}
 
     def work(worker: int) -> list[tuple[str, dict[str, Any]]]:
         results = []
         for number in range(300):
             document = requests[(worker * 5 + number * 3) % len(requests)]
-            results.append((document["id"], policy.assess(document).to_dict()))
+            results.append((document["id"], policy.assess(document, policy_id=POLICY).to_dict()))
         return results
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -69,18 +71,18 @@ def test_threads_get_the_determinations_of_a_single_thread() -> None:
 
 def test_more_than_1024_sessions_of_the_policy_network_work() -> None:
     """Sessions are deleted: the policy's network runs past the engine's 1024 live sessions."""
-    network = policy.assessor().network
-    request = policy.parse_request(documents()[0])
+    network = policy.assessor(POLICY).network
+    request = policy.assessor(POLICY).parse(documents()[0])
     for _ in range(1100):
-        policy.assessor().run(request)
+        policy.assessor(POLICY).run(request)
     assert network.name.startswith("ivig-myositis@")
 
 
 def test_an_action_failing_in_the_policy_network_raises_and_the_network_recovers(monkeypatch: pytest.MonkeyPatch) -> None:
     """A failing action of the real network surfaces as EngineError; the next assessment is correct."""
-    network = policy.assessor().network
+    network = policy.assessor(POLICY).network
     document = documents()[0]
-    expected = policy.assess(document).to_dict()
+    expected = policy.assess(document, policy_id=POLICY).to_dict()
     original = network._action
 
     def failing(session: Session, rule_name: str, matched: Mapping[str, Any]) -> None:
@@ -90,10 +92,10 @@ def test_an_action_failing_in_the_policy_network_raises_and_the_network_recovers
 
     monkeypatch.setattr(network, "_action", failing)
     with pytest.raises(EngineError) as caught:
-        policy.assess(document)
+        policy.assess(document, policy_id=POLICY)
     assert isinstance(caught.value.__cause__, ZeroDivisionError)
     monkeypatch.setattr(network, "_action", original)
-    assert policy.assess(document).to_dict() == expected
+    assert policy.assess(document, policy_id=POLICY).to_dict() == expected
 
 
 # -- tiny networks: one hazard each ------------------------------------------------------------------

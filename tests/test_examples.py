@@ -17,7 +17,9 @@ import pytest
 import policy
 from policy.source import load_source
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
+POLICY = "ivig-myositis"
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / POLICY).glob("*.json"))
 DECISIONS = ("approve", "modify", "pend", "deny")
 # The statement catalog of the brief (section 1), in its order: IDs are the public contract.
 CATALOG = (
@@ -36,7 +38,7 @@ DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 def P(key: str) -> Any:
     """A policy parameter: thresholds are data in the policy source."""
-    return policy.assessor().params[key]
+    return policy.assessor(POLICY).params[key]
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -44,7 +46,7 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def assessed(document: dict[str, Any]) -> dict[str, Any]:
-    return dict(policy.assess(document).to_dict())
+    return dict(policy.assess(document, policy_id=POLICY).to_dict())
 
 
 def ids(entries: list[dict[str, Any]]) -> list[str]:
@@ -82,9 +84,10 @@ def source_case() -> dict[str, Any]:
 
 
 def test_the_source_case_file_is_the_brief_request() -> None:
-    """examples/source-case.json is M60.80, 2 g/kg over 2–3 days every 28 days, nothing else known."""
+    """examples/ivig-myositis/source-case.json is M60.80, 2 g/kg over 2–3 days every 28 days, nothing else known."""
     document = load(next(p for p in EXAMPLES if p.name == "source-case.json"))
-    assert set(document) == {"id", "type", "diagnoses", "regimen"}
+    assert set(document) == {"policy", "id", "type", "diagnoses", "regimen"}
+    assert document["policy"] == POLICY
     assert document["type"] == "initial"
     assert document["diagnoses"] == ["M60.80"]
     assert document["regimen"] == {"dose_g_per_kg": 2.0, "days": [2, 3], "interval_days": 28}

@@ -41,8 +41,10 @@ BRIEF_CODE_GROUPS = {
 }
 
 
+POLICY = "ivig-myositis"
+
 def source() -> BoundPolicy:
-    return policy.assessor().bound
+    return policy.assessor(POLICY).bound
 
 
 def test_every_parameter_is_one_the_brief_names() -> None:

@@ -42,9 +42,11 @@ RANK = {"approve": 0, "modify": 1, "pend": 2, "deny": 3}
 SIGNS = ("strength", "function", "rash")
 
 
+POLICY = "ivig-myositis"
+
 def determination(document: dict[str, Any]) -> dict[str, Any]:
     """The determination of a request document, as its JSON-shaped dict."""
-    return policy.assess(document).to_dict()
+    return policy.assess(document, policy_id=POLICY).to_dict()
 
 
 def determinations(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -314,10 +316,10 @@ def test_processes_in_any_order_give_the_same_determinations(
 @given(any_request)
 def test_the_network_takes_the_branches_the_naive_chainer_takes(document: dict[str, Any]) -> None:
     """Each rule's branch and every derived fact equal those of a plain evaluation of the declarations."""
-    assessor = policy.assessor()
-    request = policy.parse_request(document)
+    assessor = policy.assessor(POLICY)
+    request = policy.assessor(POLICY).parse(document)
     derived, branches = assessor.run(request)
-    chained = chain(assessor.bound.module, request, assessor.bound.params)
+    chained = chain(assessor.bound, assessor.code.request_fact, request, assessor.bound.params)
     taken = {rule.name: branch_index(rule, branches[rule.name]) for rule in assessor.bound.rules}
     assert taken == chained.branches
     assert {name: dict(values) for name, values in derived.items()} == chained.facts
@@ -340,15 +342,14 @@ def test_the_naive_chainer_treats_missing_and_null_fields_as_unknown() -> None:
 
 def test_the_naive_chainer_notices_a_rule_reading_a_fact_nobody_produces() -> None:
     """A rule whose facts never appear is reported, not silently skipped."""
-    module = policy.assessor().bound.module
+    bound = policy.assessor(POLICY).bound
 
     class Broken:
-        DERIVATIONS = module.DERIVATIONS[1:]
-        RULES = module.RULES
-        request_fact = staticmethod(module.request_fact)
+        derivations = bound.derivations[1:]
+        rules = bound.rules
 
-    request = policy.parse_request(
+    request = policy.assessor(POLICY).parse(
         {"id": "x", "type": "initial", "diagnoses": ["M60.80"], "regimen": {"dose_g_per_kg": 2, "days": 2, "interval_days": 28}}
     )
     with pytest.raises(Unfired):
-        chain(Broken, request, policy.assessor().bound.params)  # type: ignore[arg-type]
+        chain(Broken, bound.code.request_fact, request, bound.params)

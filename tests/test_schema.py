@@ -14,25 +14,27 @@ import policy
 from documents import valid, with_value, without
 from policy.schema import request_schema, schema_text
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
+POLICY = "ivig-myositis"
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / POLICY).glob("*.json"))
 
 
 @pytest.fixture(scope="module")
 def validator() -> Draft202012Validator:
     # Format assertion is optional in 2020-12; turning it on checks `date` too.
-    return Draft202012Validator(request_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(request_schema(POLICY), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
     """check_schema accepts it against the 2020-12 metaschema, and it declares that dialect."""
-    schema = request_schema()
+    schema = request_schema(POLICY)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
 def test_the_schema_text_is_the_schema() -> None:
-    """schema_text() is the schema as JSON."""
-    assert json.loads(schema_text()) == request_schema()
+    """schema_text(POLICY) is the schema as JSON."""
+    assert json.loads(schema_text(POLICY)) == request_schema(POLICY)
 
 
 def test_there_are_examples() -> None:
@@ -124,7 +126,7 @@ def test_a_document_parse_request_rejects_is_rejected_by_the_schema(name: str, v
     """Where JSON Schema can state a rule, the schema and parse_request reject the same document."""
     document = INVALID[name]()
     with pytest.raises(policy.InvalidRequest):
-        policy.parse_request(document)
+        policy.assessor(POLICY).parse(document)
     assert not validator.is_valid(document)
 
 
@@ -142,5 +144,5 @@ def test_documents_parse_request_accepts_are_valid_by_the_schema(change: Any, va
     """Accepted variants (lower-case code, days as a number, inches, no response) are valid for both."""
     document = valid()
     change(document)
-    policy.parse_request(document)
+    policy.assessor(POLICY).parse(document)
     assert validator.is_valid(document)

@@ -10,7 +10,13 @@ import pytest
 
 import policy
 from documents import errors_of, valid, with_value, without
-from policy import InvalidRequest, Patient, Regimen, Request, Response
+from policy import InvalidRequest
+from policy.library import policy_package
+
+POLICY = "ivig-myositis"
+_models = policy_package(POLICY).request
+Request, Regimen, Response = _models.Request, _models.Regimen, _models.Response
+Patient = _models.Patient  # the shared patient model the myositis request uses
 
 LB_PER_KG = 1 / 0.45359237  # the international avoirdupois pound
 CM_PER_INCH = 2.54
@@ -26,7 +32,7 @@ def paths_of(document: Any) -> list[str]:
 
 def test_the_valid_request_used_here_is_assessed() -> None:
     """The request every test starts from is valid and approvable, so each rejection below comes from its one change."""
-    assert policy.assess(valid()).decision == "approve"
+    assert policy.assess(valid(), policy_id=POLICY).decision == "approve"
 
 
 # -- unknown fields ---------------------------------------------------------------
@@ -130,8 +136,8 @@ def test_each_bound_is_inclusive_and_a_value_beyond_it_is_rejected(
     path: str, low: float, high: float, below: float, above: float
 ) -> None:
     """The lowest and highest possible values are accepted; just outside either is rejected at its path."""
-    policy.assess(_pair_swapped(path, low))
-    policy.assess(_pair_swapped(path, high))
+    policy.assess(_pair_swapped(path, low), policy_id=POLICY)
+    policy.assess(_pair_swapped(path, high), policy_id=POLICY)
     for value in (below, above):
         errors = errors_of(_pair_swapped(path, value))
         assert [e["path"] for e in errors] == [path]
@@ -180,7 +186,7 @@ def test_a_very_long_code_is_quoted_shortened() -> None:
 @pytest.mark.parametrize("days", [1, 14, [1, 14], [2, 3], [5, 5]])
 def test_days_from_1_to_14_are_possible(days: Any) -> None:
     """Days 1 to 14 are accepted (DOSE-DAYS then moves them into 2–5)."""
-    policy.assess(with_value("regimen.days", days))
+    policy.assess(with_value("regimen.days", days), policy_id=POLICY)
 
 
 @pytest.mark.parametrize(
@@ -225,13 +231,13 @@ def test_a_dose_of_zero_or_less_is_rejected(path: str, value: float) -> None:
 @pytest.mark.parametrize("path", ["regimen.dose_g_per_kg", "regimen.course_total_g"])
 def test_the_smallest_positive_dose_is_possible(path: str) -> None:
     """Any dose above zero passes validation (the policy then judges it)."""
-    policy.assess(with_value(path, 0.01))
+    policy.assess(with_value(path, 0.01), policy_id=POLICY)
 
 
 def test_plasmapheresis_days_cannot_be_negative() -> None:
     """Plasmapheresis before the end of the course is not a number of days after it."""
     assert paths_of(with_value("plasmapheresis_days_after_course", -1)) == ["plasmapheresis_days_after_course"]
-    policy.assess(with_value("plasmapheresis_days_after_course", 0))
+    policy.assess(with_value("plasmapheresis_days_after_course", 0), policy_id=POLICY)
 
 
 def test_an_impossible_calendar_date_is_rejected() -> None:
@@ -267,13 +273,13 @@ def test_a_category_with_few_children_names_them_all() -> None:
 @pytest.mark.parametrize("code", ["M60.80", "m60.80", "M6080", "m6080", "M33.10", "m3310", "G72.41", "g7249", "E11.9", "M36.0"])
 def test_a_billable_code_is_accepted_with_or_without_the_dot_in_any_case(code: str) -> None:
     """Dot and case do not matter for a billable ICD-10-CM code."""
-    policy.assess(with_value("diagnoses", [code]))
+    policy.assess(with_value("diagnoses", [code]), policy_id=POLICY)
 
 
 def test_the_same_code_written_differently_gives_the_same_determination() -> None:
     """m6080 and M60.80 are the same diagnosis."""
-    dotted = policy.assess(with_value("diagnoses", ["M60.80"])).to_dict()
-    bare = policy.assess(with_value("diagnoses", ["m6080"])).to_dict()
+    dotted = policy.assess(with_value("diagnoses", ["M60.80"]), policy_id=POLICY).to_dict()
+    bare = policy.assess(with_value("diagnoses", ["m6080"]), policy_id=POLICY).to_dict()
     assert dotted == bare
 
 
@@ -306,7 +312,7 @@ def test_both_units_of_a_pair_are_rejected(one: str, other: str, value: float) -
 
 def test_a_null_unit_next_to_the_other_is_not_a_pair() -> None:
     """A null value counts as not stated: height_cm with height_in null is fine."""
-    policy.assess(with_value("patient.height_in", None))
+    policy.assess(with_value("patient.height_in", None), policy_id=POLICY)
 
 
 def test_neither_dose_nor_course_total_is_rejected() -> None:
@@ -337,7 +343,7 @@ def test_a_required_field_set_to_null_is_missing(path: str) -> None:
 )
 def test_an_optional_field_may_be_left_out(path: str) -> None:
     """Optional fields of the contract can be absent without a rejection."""
-    policy.assess(without(path))
+    policy.assess(without(path), policy_id=POLICY)
 
 
 # -- vocabularies -----------------------------------------------------------------------------------
@@ -358,7 +364,7 @@ def test_an_optional_field_may_be_left_out(path: str) -> None:
 def test_each_enumerated_field_takes_exactly_its_vocabulary(path: str, allowed: list[str], bad: str) -> None:
     """Every listed value is accepted; another is rejected with the allowed values and the value received."""
     for value in allowed:
-        policy.assess(with_value(path, value))
+        policy.assess(with_value(path, value), policy_id=POLICY)
     errors = errors_of(with_value(path, bad))
     assert [e["path"] for e in errors] == [path]
     for value in allowed:
@@ -368,7 +374,7 @@ def test_each_enumerated_field_takes_exactly_its_vocabulary(path: str, allowed: 
 
 def test_every_therapy_of_the_vocabulary_is_accepted() -> None:
     """The ten concurrent therapies of the contract are accepted together."""
-    policy.assess(with_value("concurrent_therapies", THERAPIES))
+    policy.assess(with_value("concurrent_therapies", THERAPIES), policy_id=POLICY)
 
 
 def test_a_therapy_outside_the_vocabulary_is_rejected_at_its_index() -> None:
@@ -381,7 +387,7 @@ def test_a_therapy_outside_the_vocabulary_is_rejected_at_its_index() -> None:
 @pytest.mark.parametrize("value", [None, True, False])
 def test_cardiac_dysfunction_is_true_false_or_null(value: bool | None) -> None:
     """cardiac_dysfunction accepts true, false and null."""
-    policy.assess(with_value("cardiac_dysfunction", value))
+    policy.assess(with_value("cardiac_dysfunction", value), policy_id=POLICY)
 
 
 # -- every problem at once ------------------------------------------------------------------------
@@ -416,7 +422,7 @@ def test_a_request_with_only_missing_parts_lists_each_missing_field() -> None:
 def test_the_exception_message_lists_every_problem() -> None:
     """str(InvalidRequest) names each path, for logs that only keep the message."""
     with pytest.raises(InvalidRequest) as caught:
-        policy.assess(with_value("regimen", {"days": [3, 2], "interval_days": 0, "dose_g_per_kg": 2}))
+        policy.assess(with_value("regimen", {"days": [3, 2], "interval_days": 0, "dose_g_per_kg": 2}), policy_id=POLICY)
     text = str(caught.value)
     assert "regimen.days" in text and "regimen.interval_days" in text
 
@@ -437,7 +443,7 @@ def test_the_caller_document_is_not_changed() -> None:
     """Validation reads the document; it neither normalizes nor fills it in place."""
     document = with_value("diagnoses", ["m6080"])
     before = copy.deepcopy(document)
-    policy.assess(document)
+    policy.assess(document, policy_id=POLICY)
     assert document == before
 
 
@@ -463,13 +469,13 @@ def test_a_request_model_can_be_assessed() -> None:
         "patient": {"sex": "female", "age_years": 52, "height_cm": 162.6, "weight_kg": 70},
         "regimen": {"dose_g_per_kg": 2.0, "days": [2, 3], "interval_days": 28},
     }
-    assert policy.assess(model).to_dict() == policy.assess(document).to_dict()
+    assert policy.assess(model, policy_id=POLICY).to_dict() == policy.assess(document, policy_id=POLICY).to_dict()
 
 
 def test_a_request_model_with_a_continuation_response_is_assessed() -> None:
     """A Request carrying a Response model goes through the same checks as a document."""
     model = _request(type="continuation", response=Response(weeks_on_therapy=16, strength="improved"))
-    assert policy.assess(model).decision == "approve"
+    assert policy.assess(model, policy_id=POLICY).decision == "approve"
 
 
 def test_a_request_model_breaking_a_cross_field_rule_is_rejected_when_assessed() -> None:
