@@ -40,6 +40,20 @@ def statement_does_not_apply(outcome: Outcome, policy_id: str, statement: str) -
     assert not _effect(policy_id, statement).applies(found), f"{statement} is {found}"
 
 
+@then(parsers.re(rf"(?P<statement>{STATEMENT_ID}) is (?P<wanted>met|not met|not applicable|unknown)$"))
+def statement_outcome(outcome: Outcome, statement: str, wanted: str) -> None:
+    """The statement's reported outcome, as the determination's `statements[].outcome` says it."""
+    assert _outcome_of(outcome, statement) == wanted.replace(" ", "_")
+
+
+@then(parsers.re(r"the request is rejected at (?P<paths>.+)$"))
+def rejected(outcome: Outcome, paths: str) -> None:
+    """Invalid input: no determination, and a problem at each path named."""
+    assert outcome.result is None, f"the request was assessed: {outcome.result and outcome.result['decision']}"
+    found = {error["path"] for error in outcome.errors or []}
+    assert set(parse_ids(paths)) <= found, outcome.errors
+
+
 @then("there are no changes")
 def no_changes(outcome: Outcome) -> None:
     assert outcome.determination["changes"] == []

@@ -239,3 +239,34 @@ def test_a_session_where_nothing_fires_raises_rather_than_crashing() -> None:
     lines = result.stdout.splitlines()
     assert lines[-1] == "alive"
     assert len([line for line in lines if line.startswith("EngineError:") and "no rule fired" in line]) == 3
+
+
+def test_a_comparison_of_two_facts_fields_is_false_when_one_is_missing() -> None:
+    """`request.courses > limit.most` with no `courses` takes the other branch; the engine refuses nothing.
+
+    Without a presence test the engine rejects the joined fact (error 311,
+    property not found) instead of failing the comparison.
+    """
+    from policy.rules.compile import compile_ruleset, merge_identical
+    from policy.rules.declarations import Derivation, Effect, Fact, Outcome, StatementRule, case, otherwise
+
+    derivation = Derivation(name="limit", statement="S", label="limit", reads=("request",), produces="limit",
+                            fields=("most",), parameters=(), compute=lambda request, facts, params: {"most": 4})
+    rule = StatementRule(name="S", statement="S", effect=Effect.CHANGE, facts=("request", "limit"),
+                         cases=(case(Fact("request").courses > Fact("limit").most, Outcome.NOT_MET),),
+                         otherwise=otherwise(Outcome.MET))
+    definition = merge_identical(compile_ruleset([derivation], [rule], {}, ("type",)))
+    taken: list[str] = []
+
+    def act(session: Session, name: str, matched: Mapping[str, Any]) -> None:
+        for member in name.split("|"):
+            if member == "derive:limit":
+                session.assert_fact("limit", {"most": 4})
+            elif member.startswith("S#"):
+                taken.append(member.partition("#")[2].partition(".")[0])
+
+    network = Network("test-join-on-a-missing-field", definition, act)
+    network.run({"type": "initial"})
+    network.run({"type": "initial", "courses": 5})
+    network.run({"type": "initial", "courses": 3})
+    assert taken == ["1", "0", "1"]

@@ -130,8 +130,29 @@ def compile_ruleset(
                 if fact not in facts:
                     raise PolicyDefinitionError(f"rule {rule.name} reads '{fact}' but lists {facts}")
             for number, clause in enumerate(clauses(condition, always_present)):
+                clause = _joined_fields_present(clause, always_present)
                 definition[f"{rule.name}#{index}.{number}"] = {"all": _patterns(facts, clause, params)}
     return definition
+
+
+def _joined_fields_present(clause: list[Atom], always_present: frozenset[tuple[str, str]]) -> list[Atom]:
+    """The clause with a presence test for both sides of every comparison of two facts' fields.
+
+    The language says a comparison with a missing field is false; the engine
+    instead refuses the fact (error 311, property not found) when a join
+    compares a field its fact lacks. Testing presence first makes the missing
+    field fail the pattern, as the language means.
+    """
+    # Fields compare by building conditions, so atoms are told apart by their fields' keys.
+    tested = {atom.field.key() for atom in clause if isinstance(atom, Present)} | set(always_present)
+    needed: list[Atom] = []
+    for atom in clause:
+        if isinstance(atom, Compare) and isinstance(atom.right, Field):
+            for side in (atom.left, atom.right):
+                if side.key() not in tested:
+                    tested.add(side.key())
+                    needed.append(Present(side))
+    return [*needed, *clause] if needed else clause
 
 
 def merge_identical(definition: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,400 @@
+"""IVIG for CIDP: facts, formulas and statement rules.
+
+Statement text, citations and examples live in the feature files beside this
+module; numbers live in its `policy.toml`. This module only says how the
+request becomes facts, how derived facts are computed, and which cases of
+each statement hold. DOSE-WEIGHT and the shared safety statements come from
+`features/shared/`.
+
+The maintenance interval and the number of courses are chained: the
+interval the authorization allows is a derived fact (`interval`, statement
+DOSE-MAINT-INTERVAL), and the most courses it covers (`duration`, statement
+DOSE-DURATION) are computed from that authorized interval, not from the
+interval requested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from policy.rules.declarations import (
+    Attach,
+    Authorization,
+    AuthorizedField,
+    Case,
+    Change,
+    Clamp,
+    Deny,
+    Derivation,
+    Effect,
+    Fact,
+    Figure,
+    Otherwise,
+    Outcome,
+    P,
+    Pend,
+    StatementRule,
+    case,
+    otherwise,
+)
+from policy.rules.conditions import all_of, any_of
+
+from ..shared.patient import patient_fact
+from .request import Request
+
+MET, NOT_MET, NOT_APPLICABLE, UNKNOWN = Outcome.MET, Outcome.NOT_MET, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN
+
+request = Fact("request")
+diagnosis = Fact("diagnosis")
+edx = Fact("edx")
+prescriber = Fact("prescriber")
+dosing_weight = Fact("dosing_weight")
+course = Fact("course")
+interval = Fact("interval")
+duration = Fact("duration")
+response = Fact("response")
+
+# An authorization covers at least one course, whatever the interval (the contract's fewest courses).
+FEWEST_COURSES = 1
+
+# Fields of the request fact that every valid request sets.
+REQUEST_ALWAYS_SET = ("type", "loading", "days_min", "days_max", "interval_days", "grams_stated", "responded")
+
+
+def request_fact(request: Request) -> dict[str, Any]:
+    """The request as one flat fact; unstated fields are left out."""
+    regimen = request.regimen
+    loading = regimen.loading
+    answer = request.response
+    fact: dict[str, Any] = {
+        "type": request.type,
+        **patient_fact(request.patient),
+        "electrodiagnostic": request.electrodiagnostic,
+        "prescriber_specialty": request.prescriber_specialty,
+        "iga": request.iga,
+        "end_of_dose_deterioration": request.end_of_dose_deterioration,
+        "loading": loading is not None,
+        "dose_g_per_kg": regimen.dose_g_per_kg,
+        "course_total_g": regimen.course_total_g,
+        # Grams stated for either course need a dosing weight (shared DOSE-WEIGHT).
+        "grams_stated": regimen.course_total_g is not None or (loading is not None and loading.course_total_g is not None),
+        "days_min": regimen.days[0],
+        "days_max": regimen.days[1],
+        "interval_days": regimen.interval_days,
+        "courses": regimen.courses,
+        "reduced_iga": regimen.reduced_iga,
+        "responded": answer is not None,
+    }
+    if loading is not None:
+        fact.update(
+            loading_dose_g_per_kg=loading.dose_g_per_kg,
+            loading_course_total_g=loading.course_total_g,
+            loading_days_min=loading.days[0],
+            loading_days_max=loading.days[1],
+        )
+    if answer is not None:
+        fact.update(
+            weeks_on_therapy=answer.weeks_on_therapy,
+            courses_received=answer.courses_received,
+            incat_change=answer.incat_change,
+            dose_reduction_attempted=answer.dose_reduction_attempted,
+        )
+    return {key: value for key, value in fact.items() if value is not None}
+
+
+# --- Derivations -------------------------------------------------------------
+
+
+def diagnosis_groups(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Which code groups the request's diagnoses fall into."""
+    groups = params["code_groups"]
+    found = {key: [code for code in request.diagnoses if group.contains(code)] for key, group in groups.items()}
+    return {
+        "cidp": bool(found["cidp"]),
+        "needs_review": bool(found["needs_review"]),
+        "in_scope": any(found.values()),
+        "codes": {key: codes for key, codes in found.items() if codes},
+    }
+
+
+def electrodiagnostic_data(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Electrodiagnostic studies not done or not stated: the data an initial request lacks."""
+    lacking = request.type == "initial" and request.electrodiagnostic in (None, "not_done")
+    return {"missing": ["electrodiagnostic"] if lacking else []}
+
+
+def prescriber_data(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The prescriber's specialty unknown or not stated: the data the request lacks."""
+    lacking = request.prescriber_specialty in (None, "unknown")
+    return {"missing": ["prescriber_specialty"] if lacking else []}
+
+
+def _decimal(value: float | int | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def one_decimal(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
+
+
+def allowed_maximum(limit_g_per_kg: float, weight: Decimal, vial_g: float) -> float:
+    """The larger of cap and cap rounded to the nearest vial (halves up), reported at one decimal."""
+    cap = Decimal(str(limit_g_per_kg)) * weight
+    vial = Decimal(str(vial_g))
+    rounded = (cap / vial + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR) * vial
+    return one_decimal(max(cap, rounded))
+
+
+def requested_grams(dose_g_per_kg: float | None, total_g: float | None, weight: Decimal | None) -> float | None:
+    """A stated total as stated; else g/kg times the dosing weight at one decimal; else unknown."""
+    if total_g is not None:
+        return float(total_g)
+    if dose_g_per_kg is not None and weight is not None:
+        return one_decimal(Decimal(str(dose_g_per_kg)) * weight)
+    return None
+
+
+def course_figures(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The allowed loading and maintenance maxima (vial rounding included) and the courses requested."""
+    weight = _decimal(facts["dosing_weight"].get("dosing_weight_kg"))
+    regimen = request.regimen
+    loading = regimen.loading
+    vial = params["vial_rounding_g"]
+    loading_max = maintenance_max = None
+    if weight is not None:
+        loading_max = allowed_maximum(params["loading_max_g_per_kg"], weight, vial)
+        maintenance_max = allowed_maximum(params["maintenance_max_g_per_kg"], weight, vial)
+    loading_requested = None
+    if loading is not None:
+        loading_requested = requested_grams(loading.dose_g_per_kg, loading.course_total_g, weight)
+    return {
+        "max_known": weight is not None,
+        "loading_max_g": loading_max,
+        "maintenance_max_g": maintenance_max,
+        "loading_requested_g": loading_requested,
+        "maintenance_requested_g": requested_grams(regimen.dose_g_per_kg, regimen.course_total_g, weight),
+    }
+
+
+def maintenance_interval(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The shortest interval allowed (shorter with documented end-of-dose deterioration) and the one authorized."""
+    documented = request.end_of_dose_deterioration is True
+    minimum = int(params["deterioration_min_interval_days"] if documented else params["min_interval_days"])
+    return {
+        "deterioration_documented": documented,
+        "minimum_days": minimum,
+        "authorized_days": max(request.regimen.interval_days, minimum),
+    }
+
+
+def authorization_length(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The most maintenance courses one authorization covers.
+
+    Initial: a fixed number. Continuation: as many as fit in the maintenance
+    period at the authorized interval (after DOSE-MAINT-INTERVAL), at least one.
+    """
+    if request.type == "initial":
+        most = int(params["initial_max_courses"])
+    else:
+        authorized_interval = int(facts["interval"]["authorized_days"])
+        most = max(FEWEST_COURSES, int(params["continuation_max_days"]) // authorized_interval)
+    return {"max_courses": most}
+
+
+def continuation_response(
+    request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The response data a continuation lacks to be judged on the INCAT criterion."""
+    answer = request.response
+    missing: list[str] = []
+    if request.type == "continuation":
+        if answer is None:
+            missing = ["response"]
+        elif answer.incat_change is None:
+            missing = ["response.incat_change"]
+        elif answer.incat_change > params["improved_incat_change"] and answer.courses_received is None:
+            missing = ["response.courses_received"]
+    return {"missing": missing}
+
+
+DERIVATIONS = (
+    Derivation(
+        name="diagnosis_groups", statement="DX-CIDP", label="Diagnosis groups of the requested codes",
+        reads=("request",), produces="diagnosis",
+        fields=("cidp", "needs_review", "in_scope"), parameters=(), compute=diagnosis_groups,
+    ),
+    Derivation(
+        name="electrodiagnostic_data", statement="DX-EDX", label="Electrodiagnostic data an initial request lacks",
+        reads=("request",), produces="edx", fields=(), parameters=(), compute=electrodiagnostic_data,
+    ),
+    Derivation(
+        name="prescriber_data", statement="RX-SPECIALIST", label="Prescriber data the request lacks",
+        reads=("request",), produces="prescriber", fields=(), parameters=(), compute=prescriber_data,
+    ),
+    Derivation(
+        name="course_figures", statement="DOSE-LOADING",
+        label="Loading and maintenance maxima and the courses requested",
+        reads=("request", "dosing_weight"), produces="course", fields=("max_known",),
+        parameters=("loading_max_g_per_kg", "maintenance_max_g_per_kg", "vial_rounding_g"), compute=course_figures,
+    ),
+    Derivation(
+        name="maintenance_interval", statement="DOSE-MAINT-INTERVAL",
+        label="Shortest maintenance interval allowed and the interval authorized",
+        reads=("request",), produces="interval", fields=("deterioration_documented", "minimum_days", "authorized_days"),
+        parameters=("min_interval_days", "deterioration_min_interval_days"), compute=maintenance_interval,
+    ),
+    Derivation(
+        name="authorization_length", statement="DOSE-DURATION",
+        label="Most maintenance courses one authorization covers, at the authorized interval",
+        reads=("request", "interval"), produces="duration", fields=("max_courses",),
+        parameters=("initial_max_courses", "continuation_max_days"), compute=authorization_length,
+    ),
+    Derivation(
+        name="continuation_response", statement="MON-RESPONSE", label="Response data a continuation lacks",
+        reads=("request",), produces="response", fields=(),
+        parameters=("improved_incat_change",), compute=continuation_response,
+    ),
+)
+
+# --- Statement rules -----------------------------------------------------------
+
+
+def _rule(name: str, effect: Effect, facts: tuple[str, ...], *branches: Any, statement: str | None = None) -> StatementRule:
+    rest = [b for b in branches if isinstance(b, Otherwise)]
+    return StatementRule(
+        name=name, statement=statement or name, effect=effect, facts=facts,
+        cases=tuple(b for b in branches if isinstance(b, Case)), otherwise=rest[0] if rest else None,
+    )
+
+
+CONTINUATION = request.type == "continuation"
+
+RULES = (
+    # --- Medical necessity
+    _rule("DX-CIDP", Effect.CRITERION, ("diagnosis",),
+          case(diagnosis.cidp == True, MET), otherwise(NOT_MET)),  # noqa: E712
+    # A CIDP code already places the patient within the policy; no review.
+    _rule("DX-REVIEW", Effect.PEND, ("diagnosis",),
+          case(all_of(diagnosis.needs_review == True, diagnosis.cidp == False), NOT_MET, Pend()),  # noqa: E712
+          otherwise(MET)),
+    _rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
+          case(diagnosis.in_scope == False, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
+    _rule("DX-EDX", Effect.PEND, ("request", "edx"),
+          case(CONTINUATION, NOT_APPLICABLE),
+          case(request.electrodiagnostic == "supportive", MET),
+          case(request.electrodiagnostic == "not_supportive", NOT_MET, Pend()),
+          otherwise(UNKNOWN, Pend(missing=edx.missing))),
+    _rule("RX-SPECIALIST", Effect.PEND, ("request", "prescriber"),
+          case(request.prescriber_specialty == "neurology", MET),
+          case(request.prescriber_specialty == "other", NOT_MET, Pend()),
+          otherwise(UNKNOWN, Pend(missing=prescriber.missing))),
+    # --- Dosing (DOSE-WEIGHT is shared and comes before these)
+    _rule("DOSE-LOADING/per-kg", Effect.CHANGE, ("request",),
+          case(request.loading_dose_g_per_kg > P.loading_max_g_per_kg, NOT_MET,
+               Change("loading.dose_g_per_kg", P.loading_max_g_per_kg)),
+          case(request.loading_dose_g_per_kg.present(), MET),
+          otherwise(NOT_APPLICABLE), statement="DOSE-LOADING"),
+    _rule("DOSE-LOADING/grams", Effect.CHANGE, ("request", "course"),
+          case(request.loading_course_total_g.absent(), NOT_APPLICABLE),
+          case(course.max_known == False, UNKNOWN),  # noqa: E712  (DOSE-WEIGHT pends for the missing data)
+          case(request.loading_course_total_g > course.loading_max_g, NOT_MET,
+               Change("loading.course_total_g", course.loading_max_g)),
+          otherwise(MET), statement="DOSE-LOADING"),
+    _rule("DOSE-LOADING/days", Effect.CHANGE, ("request",),
+          case(request.loading == False, NOT_APPLICABLE),  # noqa: E712
+          case(any_of(request.loading_days_min < P.loading_min_days, request.loading_days_max > P.loading_max_days),
+               NOT_MET, Change("loading.days", Clamp(P.loading_min_days, P.loading_max_days))),
+          otherwise(MET), statement="DOSE-LOADING"),
+    _rule("DOSE-RELOAD", Effect.PEND, ("request",),
+          case(all_of(CONTINUATION, request.loading == True), NOT_MET, Pend()),  # noqa: E712
+          case(request.loading == True, MET),  # noqa: E712
+          otherwise(NOT_APPLICABLE)),
+    _rule("DOSE-MAINTENANCE/per-kg", Effect.CHANGE, ("request",),
+          case(request.dose_g_per_kg > P.maintenance_max_g_per_kg, NOT_MET,
+               Change("dose_g_per_kg", P.maintenance_max_g_per_kg)),
+          case(request.dose_g_per_kg.present(), MET),
+          otherwise(NOT_APPLICABLE), statement="DOSE-MAINTENANCE"),
+    _rule("DOSE-MAINTENANCE/grams", Effect.CHANGE, ("request", "course"),
+          case(request.course_total_g.absent(), NOT_APPLICABLE),
+          case(course.max_known == False, UNKNOWN),  # noqa: E712  (DOSE-WEIGHT pends for the missing data)
+          case(request.course_total_g > course.maintenance_max_g, NOT_MET,
+               Change("course_total_g", course.maintenance_max_g)),
+          otherwise(MET), statement="DOSE-MAINTENANCE"),
+    _rule("DOSE-MAINTENANCE/days", Effect.CHANGE, ("request",),
+          case(any_of(request.days_min < P.maintenance_min_days, request.days_max > P.maintenance_max_days),
+               NOT_MET, Change("days", Clamp(P.maintenance_min_days, P.maintenance_max_days))),
+          otherwise(MET), statement="DOSE-MAINTENANCE"),
+    _rule("DOSE-MAINT-INTERVAL", Effect.CHANGE, ("request", "interval"),
+          case(request.interval_days < interval.minimum_days, NOT_MET,
+               Change("interval_days", interval.authorized_days)),
+          otherwise(MET)),
+    # Courses not stated: the authorization covers duration.max_courses (its default), no change.
+    _rule("DOSE-DURATION", Effect.CHANGE, ("request", "duration"),
+          case(request.courses > duration.max_courses, NOT_MET, Change("courses", duration.max_courses)),
+          otherwise(MET)),
+    # --- Monitoring (the shared safety statements come before these)
+    _rule("MON-RESPONSE", Effect.DENY, ("request", "response"),
+          case(request.type == "initial", NOT_APPLICABLE),
+          case(request.responded == False, UNKNOWN, Pend(missing=response.missing)),  # noqa: E712
+          case(request.incat_change.absent(), UNKNOWN, Pend(missing=response.missing)),
+          case(request.incat_change <= P.improved_incat_change, MET),
+          case(request.courses_received >= P.response_courses, NOT_MET, Deny()),
+          case(request.courses_received.present(), MET),
+          otherwise(UNKNOWN, Pend(missing=response.missing))),
+    _rule("MON-EARLY", Effect.ADVICE, ("request",),
+          case(all_of(CONTINUATION, request.incat_change > P.improved_incat_change,
+                      request.courses_received < P.response_courses), MET, Attach()),
+          otherwise(NOT_APPLICABLE)),
+    _rule("MON-LOWEST-DOSE", Effect.ADVICE, ("request",),
+          case(CONTINUATION, MET, Attach()), otherwise(NOT_APPLICABLE)),
+    _rule("MON-TAPER", Effect.CONDITION, ("request",),
+          case(all_of(CONTINUATION, request.weeks_on_therapy >= P.taper_weeks,
+                      any_of(request.dose_reduction_attempted.absent(),
+                             request.dose_reduction_attempted == False)),  # noqa: E712
+               MET, Attach()),
+          otherwise(NOT_APPLICABLE)),
+)
+
+# The determination's dosing figures (section 4 of the brief), in contract order.
+FIGURES = (
+    Figure("dosing_weight_kg", "dosing weight", dosing_weight.dosing_weight_kg, unit="kg", decimals=1,
+           basis="weight_basis"),
+    Figure("weight_basis", "weight basis", dosing_weight.weight_basis),
+    Figure("ideal_body_weight_kg", "ideal body weight", dosing_weight.ideal_body_weight_kg, unit="kg", decimals=1),
+    Figure("loading_max_g", "loading maximum", course.loading_max_g, unit="g"),
+    Figure("maintenance_max_g", "maintenance maximum", course.maintenance_max_g, unit="g"),
+    Figure("loading_requested_g", "requested loading course", course.loading_requested_g, unit="g", absent="unknown"),
+    Figure("maintenance_requested_g", "requested maintenance course", course.maintenance_requested_g, unit="g",
+           absent="unknown"),
+)
+
+# The regimen an approval authorizes; unstated fields stay null except the number of courses,
+# which defaults to the most the authorization covers (DOSE-DURATION, at the authorized interval).
+AUTHORIZATION = Authorization(
+    source="regimen",
+    fields=(
+        AuthorizedField("loading.dose_g_per_kg", "Loading dose"),
+        AuthorizedField("loading.course_total_g", "Loading course total"),
+        AuthorizedField("loading.days", "Days of the loading course"),
+        AuthorizedField("dose_g_per_kg", "Maintenance dose"),
+        AuthorizedField("course_total_g", "Maintenance course total"),
+        AuthorizedField("days", "Days per maintenance course"),
+        AuthorizedField("interval_days", "Interval"),
+        AuthorizedField("courses", "Maintenance courses", default=duration.max_courses),
+        AuthorizedField("reduced_iga", "Reduced-IgA product"),
+    ),
+)
