@@ -113,7 +113,7 @@ class MarkdownReport:
         authorized = authorized_rows(determination, self.code)
         if authorized:
             blocks.append("**Authorized regimen**\n\n" + _table(("Field", "Authorized"), authorized))
-        else:
+        elif self.code.authorization is not None:
             blocks.append(f"**Authorized regimen**: nothing is authorized ({determination.decision}).")
         if determination.changes:
             rows = [

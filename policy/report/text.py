@@ -170,7 +170,8 @@ def render_text(determination: Determination) -> str:
         *([["Dosing", *_table(figures)]] if figures else []),
     ]
     authorized = authorized_rows(determination, code)
-    blocks.append(["Authorized regimen", *(_table(authorized) if authorized else ["  none (nothing is authorized)"])])
+    if code.authorization is not None:  # a policy that authorizes no regimen has no such block
+        blocks.append(["Authorized regimen", *(_table(authorized) if authorized else ["  none (nothing is authorized)"])])
     changes = [_wrapped(f"  - {c.statement}: ", describe_change(code, c)) for c in determination.changes]
     blocks += [
         ["Changes", *(changes or ["  none"])],
