@@ -44,6 +44,7 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/policy check
+	$(BIN)/mypy
 
 unit: $(STAMP)
 	rm -rf $(BUILD)/test-results

@@ -285,3 +285,46 @@ def test_the_command_exits_2_when_it_cannot_read_or_would_overwrite_its_input(tm
     assert (missing.exit_code, unwritable.exit_code, same.exit_code) == (2, 2, 2)
     assert "cannot read" in missing.stderr and "cannot write" in unwritable.stderr
     assert source.read_text() == "{}\n"
+
+
+def _every_policys_examples() -> list[dict[str, Any]]:
+    root = Path(__file__).parent.parent / "examples"
+    return [json.loads(p.read_text()) for policy_id in policy.policy_ids()
+            for p in sorted((root / policy_id).glob("*.json"))]
+
+
+def test_one_file_can_mix_policies_each_line_naming_its_own(tmp_path: Path) -> None:
+    """Lines naming different policies are each assessed under the policy they name."""
+    documents = _every_policys_examples()
+    assert len({d["policy"] for d in documents}) >= 2
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in documents))
+    result = CliRunner().invoke(app, ["batch", str(source), str(target), "--workers", "2"])
+    assert result.exit_code == 0, result.stderr
+    outputs = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [o["determination"]["policy"]["id"] for o in outputs] == [d["policy"] for d in documents]
+    assert [o["determination"] for o in outputs] == [policy.assess(d).to_dict() for d in documents]
+
+
+def test_the_policy_option_assesses_every_line_against_that_policy(tmp_path: Path) -> None:
+    """--policy ID: a line naming no policy is assessed under ID; a line naming another is invalid."""
+    mine = dict(examples()[0])
+    del mine["policy"]
+    other = next(d for d in _every_policys_examples() if d["policy"] != POLICY)
+    result = CliRunner().invoke(app, ["batch", "--policy", POLICY, "-", "-", "-w", "1"],
+                                input=json.dumps(mine) + "\n" + json.dumps(other) + "\n" + json.dumps({"id": "x"}) + "\n")
+    assert result.exit_code == 0, result.stderr
+    first, second, third = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["determination"] == policy.assess(mine, policy_id=POLICY).to_dict()
+    assert second["errors"][0]["path"] == "policy"  # and the other policy's fields, unknown here
+    assert "determination" not in third and "errors" in third
+
+
+def test_a_line_naming_no_policy_without_the_option_is_invalid_at_path_policy() -> None:
+    """No default policy is guessed for a batch line either."""
+    mine = dict(examples()[0])
+    del mine["policy"]
+    result = CliRunner().invoke(app, ["batch", "-", "-", "-w", "1"], input=json.dumps(mine) + "\n")
+    assert result.exit_code == 0, result.stderr
+    (line,) = (json.loads(text) for text in result.stdout.splitlines())
+    assert [e["path"] for e in line["errors"]] == ["policy"]
