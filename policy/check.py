@@ -287,7 +287,8 @@ def _own_rules_on_shared(source: PolicySource, code: PolicyCode, python: list[Pa
     """A shared statement is decided by its shared rules only: a policy's own rule for it would make the
     including policies disagree on it."""
     included = set(source.included)
-    for item in (*code.rules, *code.derivations):
+    items: tuple[StatementRule | Derivation, ...] = (*code.rules, *code.derivations)
+    for item in items:
         if item.statement in included:
             yield Finding(*_python_line(python, rf"[\"']{re.escape(item.statement)}[\"']"),
                           f"{item.name} of {source.id} decides shared statement {item.statement}: its rules and "
@@ -303,7 +304,8 @@ def _shared(shared: SharedSource, declarations: Declarations, sources: list[Poli
         yield from _steps(shared, definitions)
     ids = {statement.id for statement in shared.statements}
     python = [shared.folder]
-    for item in (*declarations.rules, *declarations.derivations):
+    items: tuple[StatementRule | Derivation, ...] = (*declarations.rules, *declarations.derivations)
+    for item in items:
         if item.statement not in ids:
             yield Finding(*_python_line(python, rf"[\"']{re.escape(item.statement)}[\"']"),
                           f"{item.name} names {item.statement}, which is not a shared statement")
