@@ -22,7 +22,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from policy.binding import bind
 from policy.errors import PolicyDefinitionError
-from policy.docs.results import FAILED, NOT_RUN, PASSED, RESULTS_FILE, row_line
+from policy.docs.results import FAILED, NOT_RUN, PASSED, RESULTS_FILE, row_line_of
 from policy.library import policy_ids
 
 pytest_plugins = ["steps.given", "steps.when", "steps.then", "steps.vocabulary"]
@@ -49,15 +49,17 @@ def _example_of(item: pytest.Item) -> dict[str, Any] | None:
     except ValueError:
         file = template.feature.rel_filename
     callspec = getattr(item, "callspec", None)
-    index = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
+    # The row is found from its values: pytest numbers the calls across both
+    # parametrizations (rows, and the policy a shared scenario runs under).
+    values = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
     return {
         # A shared statement's example runs once under each policy including it.
         "policy": callspec.params.get("policy_id", "") if callspec is not None else "",
         "file": file,
         "scenario": template.name,
         "scenario_line": template.line_number,
-        "example": index,
-        "line": row_line(path, file, template.line_number, index),
+        "example": values,
+        "line": row_line_of(path, file, template.line_number, values),
     }
 
 

@@ -123,6 +123,17 @@ class Visit:
             [pattern, list(CONTENT)],
         ))
 
+    def links(self) -> set[str]:
+        """The targets of the content's links, as site paths ('/shared/', '/<policy-id>/statements/X/')."""
+        hrefs = self.page.evaluate(
+            """(selectors) => {
+                const root = selectors.map(s => document.querySelector(s)).find(Boolean);
+                return [...root.querySelectorAll("a[href]")].map(a => a.href);
+            }""",
+            list(CONTENT),
+        )
+        return {urlsplit(href).path for href in hrefs if href.startswith(self.base)}
+
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"

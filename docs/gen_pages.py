@@ -1,39 +1,34 @@
 """Write the generated pages of the site (run by mkdocs-gen-files at build time).
 
-Every page comes from `policy.docs.build_pages`: the policy source, its rule
-declarations, the request schema and the last test results in
-build/test-results/results.json (rows without a result show as "not run").
+Every page comes from `policy.docs.build_pages`: every policy the library
+holds (`policy.docs.load_library`: bound source, rules, request schema and
+the worked example in examples/<policy-id>/), the shared statements, and the
+last test results in build/test-results/results.json (rows without a result
+show as "not run"). This script names no policy.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import mkdocs_gen_files
-from mkdocs_gen_files.editor import FilesEditor
 from mkdocs.structure.files import InclusionLevel
+from mkdocs_gen_files.editor import FilesEditor
 
-import policy
-from policy.docs import build_pages, load_results
+from policy.docs import build_pages, load_library, load_results
+from policy.docs.paths import NAV_FILE
 from policy.docs.results import RESULTS_FILE
-from policy.schema import request_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-EXAMPLE = ROOT / "examples" / "contract-example.json"
+EXAMPLES = ROOT / "examples"
+# Pages other people write by hand, listed when present: guides, then extra pages.
 GUIDES = (("Policy authors", "authors.md"), ("Integrators", "integrators.md"))
-NAV_FILE = "SUMMARY.md"
-# Pages other people write by hand; listed when present.
 OPTIONAL = (("Benchmarks", "benchmarks.md"),)
 
-example = json.loads(EXAMPLE.read_text(encoding="utf-8")) if EXAMPLE.is_file() else None
 pages = build_pages(
-    policy.assessor().bound,
+    load_library(EXAMPLES),
     load_results(ROOT / RESULTS_FILE),
-    request_schema(),
-    example=example,
-    determination=policy.assess(example).to_dict() if example is not None else None,
     guides=[(title, path) for title, path in GUIDES if (DOCS / path).is_file()],
     extra=[(title, path) for title, path in OPTIONAL if (DOCS / path).is_file()],
 )

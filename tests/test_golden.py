@@ -12,7 +12,10 @@ requests. These differences are intended and nothing else:
   kinds of code are compared with that one statement's finding taken out;
 - the trace of DOSE-WEIGHT's pend: the shared rule tests `grams_stated`, set
   by every including policy's request fact, where the myositis rule tested
-  its own `course_total_g` (the same condition for a myositis request).
+  its own `course_total_g` (the same condition for a myositis request);
+- the weight basis of an adult whose actual weight equals ideal body weight
+  exactly: "ideal" now, as the statement says (actual weight only when
+  lower); the dosing weight is the same number.
 """
 
 from __future__ import annotations
@@ -78,9 +81,22 @@ def _comparable(determination: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _as_intended_now(recorded: dict[str, Any]) -> dict[str, Any]:
-    """A recorded 1.0.0 determination with the intended wording changes of 1.1.0 applied."""
+def _at_a_tie(result: dict[str, Any]) -> bool:
+    """An adult of 152.4 cm or more whose actual weight equals ideal body weight (as the trace shows them)."""
+    derived = next(t["derived"] for t in result["trace"] if t["rule"] == "dosing_weight")
+    return (derived["weight_basis"] == "actual" and derived["ideal_body_weight_kg"] is not None
+            and derived["dosing_weight_kg"] == derived["ideal_body_weight_kg"])
+
+
+def _as_intended_now(recorded: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """A recorded 1.0.0 determination with the intended changes of 1.1.0 applied."""
     result = _comparable(recorded)
+    patient = document.get("patient", {})
+    adult = patient.get("age_years") is None or patient["age_years"] >= 18
+    height_cm = patient.get("height_cm", (patient.get("height_in") or 0) * 2.54)
+    if adult and height_cm >= 152.4 and _at_a_tie(result):
+        result["dosing"]["weight_basis"] = "ideal"
+        next(t for t in result["trace"] if t["rule"] == "dosing_weight")["derived"]["weight_basis"] = "ideal"
     for reason in result["reasons"]:
         if reason["statement"] == CLARIFIED:
             reason["text"] += ADDED_SENTENCE
@@ -119,9 +135,9 @@ def test_each_recorded_request_gets_the_recorded_determination(chunk: int) -> No
         assert now["policy"]["id"] == POLICY
         if clarified(case["request"]):
             same = _without_clarified_statement(_comparable(now)) == _without_clarified_statement(
-                _as_intended_now(before))
+                _as_intended_now(before, case["request"]))
         else:
-            same = _comparable(now) == _as_intended_now(before)
+            same = _comparable(now) == _as_intended_now(before, case["request"])
         if not same:
             mismatches.append(case["name"])
     assert not mismatches, f"{len(mismatches)} determinations changed: {mismatches[:10]}"

@@ -154,9 +154,10 @@ def allowed_maximum(limit_g_per_kg: float, weight: Decimal, vial_g: float) -> fl
 
 
 def requested_grams(dose_g_per_kg: float | None, total_g: float | None, weight: Decimal | None) -> float | None:
-    """A stated total as stated; else g/kg times the dosing weight at one decimal; else unknown."""
+    """A stated total, else g/kg times the dosing weight; at one decimal, halves up (brief 3.3: every
+    gram figure is reported so); else unknown. The rules compare the stated total itself."""
     if total_g is not None:
-        return float(total_g)
+        return one_decimal(Decimal(str(total_g)))
     if dose_g_per_kg is not None and weight is not None:
         return one_decimal(Decimal(str(dose_g_per_kg)) * weight)
     return None

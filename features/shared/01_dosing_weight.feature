@@ -42,6 +42,17 @@ Feature: Dosing weight
       And the dosing weight is 50.0 kg (actual)
 
     @boundary
+    Scenario: An adult whose actual weight equals ideal body weight is dosed on ideal body weight
+      Given a request like the source case
+      And patient.sex is male
+      And patient.age_years is 61
+      And patient.height_cm is 152.4
+      And patient.weight_kg is 50
+      When the request is assessed
+      Then the ideal body weight is 50.0 kg
+      And the dosing weight is 50.0 kg (ideal)
+
+    @boundary
     Scenario Outline: A patient shorter than 152.4 cm is dosed on actual weight
       Given a request like the source case
       And patient.sex is female

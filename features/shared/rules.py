@@ -75,7 +75,8 @@ def dosing_weight_of(
     if actual is not None and height is not None and (minor or short):
         weight, basis = actual, "actual"
     elif actual is not None and ideal is not None:
-        weight, basis = (ideal, "ideal") if ideal < actual else (actual, "actual")
+        # Actual weight is used only when it is lower than ideal body weight (the statement's words).
+        weight, basis = (ideal, "ideal") if ideal <= actual else (actual, "actual")
     return {
         "known": weight is not None,
         "dosing_weight_kg": None if weight is None else float(weight),

@@ -1,4 +1,4 @@
-"""The changelog page, from the `[[changelog]]` entries of the policy's policy.toml."""
+"""A policy's changelog page, from the `[[changelog]]` entries of its policy.toml."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from policy.source import PolicySource
 
 
 def changelog_page(source: PolicySource) -> str:
+    """A policy's releases, newest first as its policy.toml lists them."""
     out = [
         "# Changelog\n",
         f"Current policy version: **{source.version}**. Every determination names the policy "

@@ -1,17 +1,37 @@
-"""The decision page: how the findings of every statement combine into one decision.
+"""How the findings of every statement combine into one decision: a page per policy, and one for the library.
 
-The statements listed under each decision are read from the rule declarations
-(which consequences each rule can have), so the page follows the policy.
+The statements listed under each decision are read from the policy's rule
+declarations (which consequences each rule can have), so a policy's page
+follows the policy. The order of the decisions is the engine's, the same for
+every policy: the library page states it once and links each policy's page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from policy.binding import BoundPolicy
-from policy.docs.markdown import code, join, statement_link, table
+from policy.docs.markdown import code, join, link, statement_link, table
+from policy.docs.paths import in_section
 from policy.docs.rules import ATTACHED_AS, effect_name, target_text
 from policy.rules.declarations import Attach, Change, Consequence, Deny, Effect, Pend, StatementRule
+
+PAGE = "decision.md"
+INTRO = (
+    "Every statement rule is evaluated for every request, whatever the others find: "
+    "a reviewer sees every change, condition, advice, monitoring item and reason even when "
+    "one finding already decides. The findings then combine into one decision, "
+    "taking the first that holds:\n"
+)
+# (decision, when it is taken), in the order they are tried.
+ORDER = (
+    ("**deny**", "any statement with effect deny applies (is not met)"),
+    ("**pend**", "otherwise, any statement pends: its effect is pend, or data the decision "
+                 "needs is missing (the reason lists the missing document paths)"),
+    ("**modify**", "otherwise, at least one change is needed: the request is approvable "
+                   "once every listed change is applied"),
+    ("**approve**", "otherwise"),
+)
 
 
 def _statements_with(bound: BoundPolicy, wanted: Callable[[StatementRule, Consequence], bool]) -> list[str]:
@@ -22,6 +42,18 @@ def _statements_with(bound: BoundPolicy, wanted: Callable[[StatementRule, Conseq
     return found
 
 
+def deniers(bound: BoundPolicy) -> list[str]:
+    return _statements_with(bound, lambda r, c: isinstance(c, Deny))
+
+
+def penders(bound: BoundPolicy) -> list[str]:
+    return _statements_with(bound, lambda r, c: isinstance(c, Pend))
+
+
+def changers(bound: BoundPolicy) -> list[str]:
+    return _statements_with(bound, lambda r, c: isinstance(c, Change))
+
+
 def _attached(bound: BoundPolicy, effect: Effect) -> list[str]:
     return _statements_with(bound, lambda r, c: isinstance(c, Attach) and r.effect is effect)
 
@@ -30,12 +62,29 @@ def _links(ids: list[str]) -> str:
     return join((statement_link(i) for i in ids), empty="no statement")
 
 
-def decision_page(bound: BoundPolicy) -> str:
+def _authorized_text(bound: BoundPolicy) -> str:
+    authorization = bound.code.authorization
+    if authorization is None:
+        return "This policy declares no authorization: `authorized` is null whatever the decision.\n"
     params = bound.params
-    deny = _statements_with(bound, lambda r, c: isinstance(c, Deny))
-    pend = _statements_with(bound, lambda r, c: isinstance(c, Pend))
+    defaults = join(
+        (f"{code(f.path)} becomes {target_text(f.default, params)}" for f in authorization.fields
+         if f.default is not None),
+        empty="none",
+    )
+    return (
+        f"Only **approve** and **modify** carry an authorization: the fields of the request's "
+        f"{code(authorization.source)} the policy declares (see the [contract](contract.md)), "
+        "with every change applied. Fields the request did not state stay null, except: "
+        f"{defaults}. For **pend** and **deny** it is null.\n"
+    )
+
+
+def decision_page(bound: BoundPolicy) -> str:
+    """Which of the policy's statements can cause each decision, change a value or join the determination."""
+    params = bound.params
+    deny, pend, change = deniers(bound), penders(bound), changers(bound)
     pend_missing = _statements_with(bound, lambda r, c: isinstance(c, Pend) and c.missing is not None)
-    change = _statements_with(bound, lambda r, c: isinstance(c, Change))
     change_rows = []
     for rule in bound.rules:
         for branch in rule.branches:
@@ -47,37 +96,23 @@ def decision_page(bound: BoundPolicy) -> str:
     # Whatever can deny, pend, change or join the determination is listed above; the rest is reported only.
     acting = {*deny, *pend, *change, *(i for ids in attached.values() for i in ids)}
     silent = [s.id for s in bound.source.statements if s.id not in acting]
-    defaults = getattr(bound.module, "AUTHORIZED_DEFAULTS", {})
-    default_text = join(f"{code(field)} becomes {target_text(target, params)}" for field, target in defaults.items())
+    causes = (_links(deny), _links(pend), _links(change), "no statement denies, pends or changes the request")
+    source = bound.code.authorization.source if bound.code.authorization is not None else "request"
     return "\n".join([
-        "# How a decision is made\n",
-        "Every statement rule is evaluated for every request, whatever the others find: "
-        "a reviewer sees every change, condition, advice, monitoring item and reason even when "
-        "one finding already decides. The findings then combine into one decision, "
-        "taking the first that holds:\n",
-        table(
-            ["Decision", "When", "Statements that can cause it"],
-            [
-                ["**deny**", "any statement with effect deny applies (is not met)", _links(deny)],
-                ["**pend**", "otherwise, any statement pends: its effect is pend, or data the decision "
-                 "needs is missing (the reason lists the missing document paths)", _links(pend)],
-                ["**modify**", "otherwise, at least one change is needed: the request is approvable "
-                 "once every listed change is applied", _links(change)],
-                ["**approve**", "otherwise", "no statement denies, pends or changes the request"],
-            ],
-        ),
+        f"# How a decision is made: {code(bound.id)}\n",
+        INTRO,
+        table(["Decision", "When", "Statements that can cause it"],
+              [[decision, when, cause] for (decision, when), cause in zip(ORDER, causes, strict=True)]),
         "Statements whose pend lists the missing data: " + _links(pend_missing) + ".\n",
         "## Reasons\n",
         "Each statement that denies or pends adds a reason: the statement ID, its text and, "
         "when data is missing, the list of missing paths.\n",
         "## Changes\n",
-        "A change names its statement, the regimen field, the requested value and the authorized value. "
-        "The changes the rules can make:\n",
+        f"A change names its statement, the field of the request's {code(source)}, the requested value "
+        "and the authorized value. The changes the rules can make:\n",
         table(["Statement", "Field", "Authorized value"], change_rows),
-        "## Authorized regimen\n",
-        "Only **approve** and **modify** carry an authorized regimen: the requested regimen with every "
-        "change applied. Fields the request did not state stay null, except: " + default_text + ". "
-        "For **pend** and **deny** it is null.\n",
+        "## Authorization\n",
+        _authorized_text(bound),
         "## Conditions, advice and monitoring\n",
         "These never change the decision; the statement text joins the determination when the statement applies.\n",
         table(
@@ -88,4 +123,23 @@ def decision_page(bound: BoundPolicy) -> str:
         "These statements are reported with their outcome (met, not met, not applicable, unknown) "
         "and citations in every determination; they cause no decision by themselves:\n",
         table(["Statement", "Effect"], [[statement_link(i), effect_name(bound.effects[i])] for i in silent]),
+    ])
+
+
+def library_decision_page(policies: Sequence[BoundPolicy]) -> str:
+    """The order of the decisions, once, and each policy's page with how many statements can cause each."""
+    rows = [
+        [link(p.source.title, in_section(p.id, PAGE)), code(p.id),
+         str(len(deniers(p))), str(len(penders(p))), str(len(changers(p)))]
+        for p in policies
+    ]
+    return "\n".join([
+        "# How a decision is made\n",
+        "Every policy of the library decides the same way. " + INTRO,
+        table(["Decision", "When"], [list(row) for row in ORDER]),
+        "## Per policy\n",
+        "Which statements can deny, pend or change a request is each policy's own; "
+        "its decision page lists them, with the changes its rules can make:\n",
+        table(["Policy", "ID", "Can deny", "Can pend", "Can change"], rows) if rows
+        else "No policy of the library binds yet.\n",
     ])

@@ -27,6 +27,15 @@ def code(text: object) -> str:
     return f"{fence}{value}{fence}"
 
 
+def link_text(text: str) -> str:
+    """Text safe inside a link's brackets (a policy title or section name may hold brackets)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def link(text: str, target: str) -> str:
+    return f"[{link_text(text)}]({target})"
+
+
 def status_badge(status: str) -> str:
     """A test status as a word with a class the site's CSS colours."""
     css = {PASSED: "passed", FAILED: "failed", NOT_RUN: "not-run"}[status]
@@ -34,7 +43,7 @@ def status_badge(status: str) -> str:
 
 
 def statement_link(statement_id: str, prefix: str = "") -> str:
-    """Link to a statement page from a page `prefix` levels away ('' or '../')."""
+    """Link to a statement page of the same section from a page `prefix` levels away ('' or '../')."""
     return f"[{statement_id}]({prefix}statements/{statement_id}.md)"
 
 
@@ -45,3 +54,8 @@ def reference_link(key: str, prefix: str = "") -> str:
 def join(parts: Iterable[str], empty: str = "none") -> str:
     items = list(parts)
     return ", ".join(items) if items else empty
+
+
+def heading(text: str, anchor: str, level: int = 2) -> str:
+    """A heading with a fixed anchor, so links to it do not depend on its wording."""
+    return f"{'#' * level} {text} {{#{anchor}}}\n"

@@ -1,26 +1,34 @@
-"""The policy overview (statements in the order of the source assessment) and the parameters page."""
+"""A policy's overview (its statements in the order of the source assessment) and its parameters page.
+
+Both are the section pages of one policy; a statement the policy includes
+from the shared source is listed in place, marked as shared.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence, Set
 from pathlib import Path
 from typing import Any
 
 from gherkin.parser import Parser
 
 from policy.binding import BoundPolicy
-from policy.docs.markdown import code, join, reference_link, statement_link, status_badge, table
+from policy.docs.markdown import code, join, link, reference_link, statement_link, status_badge, table
+from policy.docs.paths import SECTION_INDEX, in_section, policy_statement, relative, shared_home, shared_statement
 from policy.docs.results import TestResults, stale_warning, summary
-from policy.docs.rules import effect_name, statement_parameters
+from policy.docs.rules import effect_name, policy_rules, statement_parameters
 from policy.docs.statements import section_anchor
 from policy.source import ScenarioSource, Statement
 
+# The anchor of the parameters table on the shared section's page.
+SHARED_PARAMETERS = "shared-parameters"
 
-def sections(bound: BoundPolicy) -> Iterator[tuple[str, list[Statement]]]:
+
+def sections(statements: Sequence[Statement]) -> Iterator[tuple[str, list[Statement]]]:
     """Statements grouped by feature (section), in file order: the order of the source assessment."""
     current: str | None = None
     group: list[Statement] = []
-    for statement in bound.source.statements:
+    for statement in statements:
         if statement.section != current and group:
             yield current or "", group
             group = []
@@ -42,6 +50,11 @@ def feature_descriptions(folder: Path) -> dict[str, str]:
     return found
 
 
+def every_scenario(bound: BoundPolicy) -> list[ScenarioSource]:
+    """Every scenario that runs under the policy: its statements' (included ones too) and its loose ones."""
+    return [s for st in bound.source.statements for s in st.scenarios] + list(bound.source.loose_scenarios)
+
+
 def _loose_by_section(bound: BoundPolicy) -> dict[str, list[ScenarioSource]]:
     """Scenarios outside any statement, under the section of the file they are in."""
     section_of = {s.file: s.section for s in bound.source.statements}
@@ -51,35 +64,48 @@ def _loose_by_section(bound: BoundPolicy) -> dict[str, list[ScenarioSource]]:
     return found
 
 
+def statement_cell(bound: BoundPolicy, statement: Statement, page: str) -> str:
+    """The statement's link from `page` (a page of the policy's section), marked when it is shared."""
+    own = link(statement.id, relative(page, policy_statement(bound.id, statement.id)))
+    if not statement.shared:
+        return own
+    return f"{own} ({link('shared', relative(page, shared_statement(statement.id)))})"
+
+
 def policy_page(bound: BoundPolicy, results: TestResults) -> str:
+    """The policy's section index: its identity, then every statement by section, in source order."""
     source = bound.source
+    page = in_section(bound.id, SECTION_INDEX)
     descriptions = feature_descriptions(source.folder)
     loose = _loose_by_section(bound)
-    every = [s for st in source.statements for s in st.scenarios] + list(source.loose_scenarios)
+    included = len(source.included)
+    count = f"{len(source.statements)}" + (f" ({included} included from the {link('shared statements', relative(page, shared_home()))})"
+                                           if included else "")
     out = [
         f"# {source.title}\n",
         stale_warning(results, source.id, bound.digest),
-        f"> {source.question}\n",
+        f"> {source.question}\n" if source.question else "",
         table(
             ["Field", "Value"],
             [
                 ["Policy ID", code(source.id)],
                 ["Version", f"{source.version} ([changelog](changelog.md))"],
                 ["Digest", code(bound.digest)],
-                ["Statements", str(len(source.statements))],
-                ["Last test run", summary(results.of_scenarios(every))],
+                ["Statements", count],
+                ["Last test run", summary(results.of_scenarios(every_scenario(bound)))],
             ],
         ),
         "The statements below are in the order of the source assessment. "
-        "How their findings combine into a decision is on the [decision](decision.md) page.\n",
+        "How their findings combine into a decision is on the [decision](decision.md) page; "
+        "the request and determination of this policy are on its [contract](contract.md) page.\n",
     ]
-    for section, statements in sections(bound):
+    for section, statements in sections(source.statements):
         out.append(f"## {section} {{#{section_anchor(section)}}}\n")
         if descriptions.get(section):
             out.append(descriptions[section] + "\n")
         rows = [
             [
-                statement_link(s.id),
+                statement_cell(bound, s, page),
                 f"**{s.title}.** {s.text}",
                 effect_name(bound.effects[s.id]),
                 join(reference_link(k) for k in s.citations),
@@ -93,15 +119,19 @@ def policy_page(bound: BoundPolicy, results: TestResults) -> str:
             tags = " ".join(f"`@{t}`" for t in scenario.tags)
             out.append(f"Scenario outside any statement: **{scenario.name}** {tags} "
                        f"({code(f'{scenario.file}:{scenario.line}')}), last test run: {statuses}.\n")
-    return "\n".join(out)
+    return "\n".join(part for part in out if part)
 
 
-def parameters_page(bound: BoundPolicy) -> str:
+def parameters_page(bound: BoundPolicy, shared_parameters: Set[str] = frozenset()) -> str:
+    """Every parameter of the policy (with those its included statements bring) and its code groups."""
     source = bound.source
+    page = in_section(bound.id, "parameters.md")
+    rules = policy_rules(bound)
     users: dict[str, list[str]] = {}
     for statement in source.statements:
-        for key in statement_parameters(bound, statement.id):
+        for key in statement_parameters(rules, statement.id):
             users.setdefault(key, []).append(statement.id)
+    shared_link = link("shared", relative(page, shared_home()) + f"#{SHARED_PARAMETERS}")
     rows = []
     for key, parameter in source.parameters.items():
         if parameter.policy_choice:
@@ -109,21 +139,27 @@ def parameters_page(bound: BoundPolicy) -> str:
         else:
             origin = join(reference_link(k) for k in parameter.sources)
         rows.append([
-            code(key), f"{parameter.value} {parameter.unit}", parameter.label, origin,
+            code(key) + (f" ({shared_link})" if key in shared_parameters else ""),
+            f"{parameter.value} {parameter.unit}", parameter.label, origin,
             join(statement_link(s) for s in users.get(key, [])),
         ])
-    group_rows = [
-        [code(key), group.label, ", ".join(code(p) for p in group.prefixes),
-         join(reference_link(k) for k in group.sources)]
-        for key, group in source.code_groups.items()
-    ]
-    return "\n".join([
+    out = [
         "# Parameters and code groups\n",
-        f"Every number the rules of {code(source.id)} use is a named parameter of the policy source. "
+        f"Every number the rules of {code(source.id)} use is a named parameter of the policy source; "
+        "a parameter marked shared is defined once in the shared source. "
         "A value without a published source is marked as a policy choice, with the committee's note.\n",
         "## Parameters\n",
         table(["Parameter", "Value", "Meaning", "Source", "Used by"], rows),
-        "## Diagnosis code groups\n",
-        "A code belongs to a group when it starts with one of the group's prefixes (dotted form).\n",
-        table(["Group", "Label", "ICD-10-CM prefixes", "Source"], group_rows),
-    ])
+    ]
+    if source.code_groups:
+        group_rows = [
+            [code(key), group.label, ", ".join(code(p) for p in group.prefixes),
+             join(reference_link(k) for k in group.sources)]
+            for key, group in source.code_groups.items()
+        ]
+        out += [
+            "## Diagnosis code groups\n",
+            "A code belongs to a group when it starts with one of the group's prefixes (dotted form).\n",
+            table(["Group", "Label", "ICD-10-CM prefixes", "Source"], group_rows),
+        ]
+    return "\n".join(out)

@@ -10,7 +10,7 @@ without an entry was not run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -119,30 +119,48 @@ def _scenarios(path: Path, file: str) -> dict[int, ScenarioSource]:
     return {scenario.line: scenario for scenario in every}
 
 
-def row_line(path: Path, file: str, scenario_line: int, index: int | None) -> int:
-    """Line of the `index`-th example row of the scenario at `scenario_line`.
+def row_line_of(path: Path, file: str, scenario_line: int, values: Mapping[str, str] | None) -> int:
+    """Line of the example row of the scenario at `scenario_line` whose values are `values`.
 
-    Rows are counted across all Examples tables in order, as pytest-bdd
-    parametrizes them; a scenario without examples is its own line.
+    `values` is pytest-bdd's `_pytest_bdd_example` parameter (header -> cell).
+    Unlike `callspec.indices`, it still names the row once a second
+    parametrization (the policy a shared scenario runs under) multiplies the
+    calls: pytest then numbers the calls across both. Identical rows map to
+    the first; a scenario without examples (or values matching no row) is its
+    own line.
     """
-    if index is None:
-        return scenario_line
     scenario = _scenarios(path, file).get(scenario_line)
-    if scenario is None or index >= len(scenario.examples):
+    if values is None or scenario is None:
         return scenario_line
-    return scenario.examples[index].line
+    wanted = {str(k): str(v) for k, v in values.items()}
+    return next((e.line for e in scenario.examples if dict(e.values) == wanted), scenario_line)
 
 
-def stale_warning(results: TestResults, policy_id: str, digest: str) -> str:
-    """An admonition when the results do not belong to this policy source, else ''."""
-    if not results.stale(policy_id, digest):
+def stale_note(policy_ids: Sequence[str]) -> str:
+    """An admonition naming the policies whose results were recorded against another source, or ''."""
+    if not policy_ids:
         return ""
+    named = ", ".join(f"`{policy_id}`" for policy_id in policy_ids)
     return (
         '!!! warning "Test results from another version of the policy source"\n'
-        "    The last test run was recorded against a different policy source than the one "
+        f"    The last test run under {named} was recorded against a different policy source than the one "
         "these pages show; example rows may be matched to the wrong result. "
         "Run the test suite again and rebuild the site.\n"
     )
+
+
+def stale_warning(results: TestResults, policy_id: str, digest: str) -> str:
+    """The admonition when the results under `policy_id` do not belong to this source of it, else ''."""
+    return stale_note([policy_id]) if results.stale(policy_id, digest) else ""
+
+
+def overall(counts: Mapping[str, int]) -> str:
+    """One word for a set of rows: failed if any row failed, not run if any did not run (or none exist)."""
+    if counts.get(FAILED, 0):
+        return FAILED
+    if counts.get(NOT_RUN, 0) or not counts.get(PASSED, 0):
+        return NOT_RUN
+    return PASSED
 
 
 def summary(counts: Mapping[str, int]) -> str:

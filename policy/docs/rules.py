@@ -1,12 +1,15 @@
 """Rule declarations in readable form: each case's condition, outcome and consequences.
 
-Everything shown is generated from the declarations in the policy module and
-the parameter values in the policy source; nothing is restated.
+Everything shown is generated from the declarations of a policy's Python (or
+of the shared source's) and the parameter values of its source; nothing is
+restated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from attrs import frozen
 
 from policy.binding import BoundPolicy
 from policy.docs.markdown import code
@@ -18,19 +21,21 @@ from policy.rules.declarations import (
     ChangeTarget,
     Clamp,
     Consequence,
+    Declarations,
     Deny,
     Derivation,
     Effect,
     Pend,
     StatementRule,
 )
+from policy.source import SharedSource
 
 # What each effect does to a determination, in the words of the docs site.
 EFFECT_MEANING: Mapping[Effect, str] = {
     Effect.CRITERION: "criterion: reported as met or not met",
     Effect.DENY: "deny: the request is denied when the statement applies (is not met)",
     Effect.PEND: "pend: the request is pended when the statement applies (is not met)",
-    Effect.CHANGE: "change: the regimen is changed when the statement applies (is not met)",
+    Effect.CHANGE: "change: a requested value is changed when the statement applies (is not met)",
     Effect.CONDITION: "condition: attached to the determination when the statement applies (is met)",
     Effect.ADVICE: "advice: attached to the determination when the statement applies (is met)",
     Effect.MONITORING: "monitoring: attached to the determination when the statement applies (is met)",
@@ -99,33 +104,67 @@ def derivation_lines(derivation: Derivation, params: Mapping[str, object]) -> li
     return lines
 
 
-def conditions_section(bound: BoundPolicy, statement_id: str) -> str:
+@frozen
+class RuleSet:
+    """The rules and derivations a page renders, with the parameter values they read.
+
+    A policy's (its own and those of the statements it includes) or the shared
+    source's: a shared statement's page shows its conditions without any policy.
+    """
+
+    derivations: tuple[Derivation, ...]
+    rules: tuple[StatementRule, ...]
+    params: Mapping[str, object]
+    # Parameter keys in the order their source declares them.
+    parameter_order: tuple[str, ...]
+
+    def rules_for(self, statement_id: str) -> tuple[StatementRule, ...]:
+        return tuple(r for r in self.rules if r.statement == statement_id)
+
+    def effect(self, statement_id: str) -> Effect | None:
+        """The statement's effect (binding guarantees its rules agree); None when it has no rule."""
+        return next((r.effect for r in self.rules_for(statement_id)), None)
+
+
+def policy_rules(bound: BoundPolicy) -> RuleSet:
+    return RuleSet(bound.derivations, bound.rules, bound.params, tuple(bound.source.parameters))
+
+
+def shared_rules(shared: SharedSource | None, declarations: Declarations) -> RuleSet:
+    parameters = shared.parameters if shared is not None else {}
+    return RuleSet(declarations.derivations, declarations.rules,
+                   {key: p.value for key, p in parameters.items()}, tuple(parameters))
+
+
+def conditions_section(rules: RuleSet, statement_id: str) -> str:
     """The 'Conditions' part of a statement page."""
-    params = bound.params
+    params = rules.params
     out: list[str] = []
-    derivations = [d for d in bound.derivations if d.statement == statement_id]
+    derivations = [d for d in rules.derivations if d.statement == statement_id]
     if derivations:
         out.append("Derived facts computed for this statement:\n")
         for derivation in derivations:
             out += derivation_lines(derivation, params)
         out.append("")
-    rules = bound.rules_for(statement_id)
-    for rule in rules:
-        if len(rules) > 1:
+    found = rules.rules_for(statement_id)
+    for rule in found:
+        if len(found) > 1:
             out.append(f"Rule {code(rule.name)} (facts: {', '.join(rule.facts)}); the first case that holds is taken:\n")
         else:
             out.append(f"Facts: {', '.join(rule.facts)}. The first case that holds is taken:\n")
         out += rule_lines(rule, params)
         out.append("")
+    if not found and not derivations:
+        out.append("No rule is declared for this statement.\n")
     return "\n".join(out)
 
 
-def statement_parameters(bound: BoundPolicy, statement_id: str) -> list[str]:
+def statement_parameters(rules: RuleSet, statement_id: str) -> list[str]:
     """Parameter keys the statement's rules and derivations use, in declaration order."""
     used: set[str] = set()
-    for rule in bound.rules_for(statement_id):
+    for rule in rules.rules_for(statement_id):
         used |= rule.parameters
-    for derivation in bound.derivations:
+    for derivation in rules.derivations:
         if derivation.statement == statement_id:
             used |= set(derivation.parameters)
-    return [key for key in bound.source.parameters if key in used]
+    return [key for key in rules.parameter_order if key in used]
