@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
+from policy.docs.paths import SITE_NAMES
 from policy.errors import PolicyDefinitionError
 from policy.library import folder_of
 from policy.source import SHARED_FOLDER, source_root
@@ -35,10 +36,9 @@ MAX_ID_LENGTH = 40
 INSTALLED_FOLDER = "_source"
 EXAMPLES_FOLDER = "examples"
 DOCS_FOLDER = "docs"
-# Pages and folders at the top of the handbook (MkDocs, its theme and the
-# library-wide pages of policy/docs): a policy's section, under its id, would
-# land on them. A hand-written page of docs/ is checked in `planned`.
-SITE_NAMES = frozenset({"index", "api", "contract", "decision", "assets", "search", "stylesheets"})
+# Pages and folders at the top of the handbook (policy.docs.paths.SITE_NAMES): a
+# policy's section, under its id, would land on them. A hand-written page of
+# docs/ is checked in `planned`.
 SOURCE_CASE = "source-case.json"
 FEATURE_FILE = "01_coverage.feature"
 

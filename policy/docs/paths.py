@@ -22,6 +22,9 @@ STATEMENTS = "statements"
 # Folders of the built site that MkDocs, Material and the docs themselves take:
 # a policy id equal to one of them would overwrite its pages.
 RESERVED = frozenset({SHARED, "assets", "search", "stylesheets"})
+# Every top-level name a policy's section would collide with: the folders above
+# and the library-wide pages (by their name without `.md`).
+SITE_NAMES = RESERVED | {page.removesuffix(".md") for page in (HOME, NAV_FILE, API, CONTRACT, DECISION)}
 
 
 def statement_path(statement_id: str) -> str:
