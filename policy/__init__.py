@@ -2,8 +2,8 @@
 
     >>> import policy
     >>> policy.policy_ids()
-    ('ivig-cidp', 'ivig-myositis')
-    >>> determination = policy.assess({"policy": "ivig-myositis", ...})
+    ('drug-condition', ...)
+    >>> determination = policy.assess({"policy": "drug-condition", ...})
     >>> determination.to_dict()["decision"]
 
 Each policy is a folder of the policy library (`features/<policy>/`); the

@@ -246,7 +246,7 @@ class Assessor:
         self, requested: Mapping[str, Any], absent: set[str], changes: list[ChangeMade],
         derived: Mapping[str, Mapping[str, Any]],
     ) -> dict[str, Any]:
-        """The requested regimen with defaults for unstated fields and every change applied, nested by path."""
+        """What is requested, with defaults for unstated fields and every change applied, nested by path."""
         assert self.code.authorization is not None
         final = dict(requested)
         for declared in self.code.authorization.fields:

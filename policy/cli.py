@@ -224,7 +224,7 @@ def schema(
 
 @app.command()
 def new(
-    policy_id: Annotated[str, typer.Argument(metavar="POLICY_ID", help="Id of the new policy, e.g. ivig-itp.")],
+    policy_id: Annotated[str, typer.Argument(metavar="POLICY_ID", help="Id of the new policy, e.g. drug-condition.")],
 ) -> None:
     """Write a complete, runnable policy folder for POLICY_ID: one statement with its rule and
     examples, a request model, a bibliography entry and a source case.

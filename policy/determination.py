@@ -104,7 +104,7 @@ class Determination(_Record):
     """The answer to one request: decision, figures, findings and why.
 
     `dosing` holds the figures the policy declares, in its order (null when
-    not computable); `authorized` the fields of the regimen an approval
+    not computable); `authorized` the fields of the request an approval
     covers, in the policy's order, or None for `pend` and `deny`.
     """
 

@@ -30,7 +30,7 @@ _lock = threading.RLock()
 
 
 def folder_of(policy_id: str) -> str:
-    """The folder name of a policy id: `ivig-myositis` lives in `ivig_myositis/`."""
+    """The folder name of a policy id: `drug-condition` lives in `drug_condition/`."""
     return policy_id.replace("-", "_")
 
 

@@ -52,7 +52,7 @@ def check_id(policy_id: str) -> None:
     if not POLICY_ID.fullmatch(policy_id):
         raise ScaffoldError(
             f"invalid policy id {policy_id!r}: use lowercase letters, digits and single hyphens, "
-            "starting with a letter (e.g. ivig-itp)"
+            "starting with a letter (e.g. drug-condition)"
         )
     if len(policy_id) > MAX_ID_LENGTH:
         raise ScaffoldError(f"invalid policy id {policy_id!r}: at most {MAX_ID_LENGTH} characters, got {len(policy_id)}")

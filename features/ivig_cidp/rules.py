@@ -387,6 +387,7 @@ FIGURES = (
 # which defaults to the most the authorization covers (DOSE-DURATION, at the authorized interval).
 AUTHORIZATION = Authorization(
     source="regimen",
+    title="Authorized regimen",
     fields=(
         AuthorizedField("loading.dose_g_per_kg", "Loading dose"),
         AuthorizedField("loading.course_total_g", "Loading course total"),

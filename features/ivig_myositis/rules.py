@@ -273,6 +273,7 @@ FIGURES = (
 # The regimen an approval authorizes; unstated fields stay null except the number of courses.
 AUTHORIZATION = Authorization(
     source="regimen",
+    title="Authorized regimen",
     fields=(
         AuthorizedField("dose_g_per_kg", "Dose"),
         AuthorizedField("course_total_g", "Course total"),

@@ -100,7 +100,7 @@ SHARED = Declarations(
     derivations=(DOSING_WEIGHT,),
     rules=(
         StatementRule(
-            name="DOSE-WEIGHT", statement="DOSE-WEIGHT", effect=Effect.DOSING_WEIGHT,
+            name="DOSE-WEIGHT", statement="DOSE-WEIGHT", effect=Effect.FIGURE,
             facts=("request", "dosing_weight"),
             cases=(case(dosing_weight.known == True, MET),  # noqa: E712
                    case(request.grams_stated == True, UNKNOWN, Pend(missing=dosing_weight.missing))),  # noqa: E712

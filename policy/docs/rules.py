@@ -40,7 +40,7 @@ EFFECT_MEANING: Mapping[Effect, str] = {
     Effect.ADVICE: "advice: attached to the determination when the statement applies (is met)",
     Effect.MONITORING: "monitoring: attached to the determination when the statement applies (is met)",
     Effect.INFORMATIONAL: "informational: reported, never changes the decision",
-    Effect.DOSING_WEIGHT: "dosing weight: determines the weight every dose is calculated on",
+    Effect.FIGURE: "figure: determines a figure other statements use",
 }
 
 ATTACHED_AS = {Effect.CONDITION: "a condition", Effect.ADVICE: "advice", Effect.MONITORING: "monitoring"}

@@ -19,7 +19,7 @@ from policy.report.text import (
     decision_summary,
     dosing_figures,
     field_label,
-    format_regimen_value,
+    format_authorized_value,
 )
 from policy.rules.declarations import Effect, PolicyCode
 from policy.source import PolicySource, Reference, Statement
@@ -32,7 +32,7 @@ DEFAULT_SECTIONS = {"figures": "Dosing", "conditions": "Safety", "monitoring": "
 EVIDENCE = "Evidence"
 
 # Effects whose outcome alone says it all: the arrow is for what a statement does.
-_QUIET_EFFECTS = (Effect.CRITERION, Effect.INFORMATIONAL, Effect.DOSING_WEIGHT)
+_QUIET_EFFECTS = (Effect.CRITERION, Effect.INFORMATIONAL, Effect.FIGURE)
 
 
 class Citations:
@@ -112,22 +112,23 @@ class MarkdownReport:
         blocks = [_table(("Figure", "Value"), figures)] if figures else []
         authorized = authorized_rows(determination, self.code)
         if authorized:
-            blocks.append("**Authorized regimen**\n\n" + _table(("Field", "Authorized"), authorized))
+            blocks.append(f"**{self.code.authorization.title}**\n\n"  # type: ignore[union-attr]
+                          + _table(("Field", "Authorized"), authorized))
         elif self.code.authorization is not None:
-            blocks.append(f"**Authorized regimen**: nothing is authorized ({determination.decision}).")
+            blocks.append(f"**{self.code.authorization.title}**: nothing is authorized ({determination.decision}).")
         if determination.changes:
             rows = [
                 (
                     c.statement,
                     field_label(self.code, c.field),
-                    format_regimen_value(self.code, c.field, c.requested),
-                    format_regimen_value(self.code, c.field, c.authorized),
+                    format_authorized_value(self.code, c.field, c.requested),
+                    format_authorized_value(self.code, c.field, c.authorized),
                 )
                 for c in determination.changes
             ]
             blocks.append("**Changes**\n\n" + _table(("Statement", "Field", "Requested", "Authorized"), rows))
         else:
-            blocks.append("**Changes**: none; the regimen is authorized as requested."
+            blocks.append("**Changes**: none; what is authorized is what was requested."
                           if authorized else "**Changes**: none.")
         return blocks
 

@@ -47,7 +47,7 @@ def _unit(code: PolicyCode, path: str) -> str | None:
     return spec.unit if spec is not None else None
 
 
-def format_regimen_value(code: PolicyCode, path: str, value: Any) -> str:
+def format_authorized_value(code: PolicyCode, path: str, value: Any) -> str:
     """A requested or authorized value with its unit: `2.0 g/kg`, `2–3 days`, `yes`."""
     if value is None:
         return NOT_STATED
@@ -93,14 +93,14 @@ def authorized_rows(determination: Determination, code: PolicyCode) -> list[tupl
             value = None
         else:
             value = node.get(leaf) if isinstance(node, dict) else None
-        rows.append((field_label(code, declared.path), format_regimen_value(code, declared.path, value)))
+        rows.append((field_label(code, declared.path), format_authorized_value(code, declared.path, value)))
     return rows
 
 
 def describe_change(code: PolicyCode, change: ChangeMade) -> str:
     """`Course total: 120.0 g → 110.0 g`."""
-    requested = format_regimen_value(code, change.field, change.requested)
-    authorized = format_regimen_value(code, change.field, change.authorized)
+    requested = format_authorized_value(code, change.field, change.requested)
+    authorized = format_authorized_value(code, change.field, change.authorized)
     return f"{field_label(code, change.field)}: {requested} → {authorized}"
 
 
@@ -117,7 +117,7 @@ def decision_summary(determination: Determination) -> str:
         return f"Approved as requested{with_conditions}."
     if decision == "modify":
         changes = plural(len(determination.changes), "change")
-        return f"Approvable with {changes} to the requested regimen{with_conditions}."
+        return f"Approvable with {changes} to what was requested{with_conditions}."
     if decision == "pend":
         return f"Pended for review; reasons: {_ids(determination.reasons)}."
     # Pend reasons are listed too: a reviewer sees everything that stands in the way.
@@ -170,8 +170,9 @@ def render_text(determination: Determination) -> str:
         *([["Dosing", *_table(figures)]] if figures else []),
     ]
     authorized = authorized_rows(determination, code)
-    if code.authorization is not None:  # a policy that authorizes no regimen has no such block
-        blocks.append(["Authorized regimen", *(_table(authorized) if authorized else ["  none (nothing is authorized)"])])
+    if code.authorization is not None:  # a policy that authorizes nothing in particular has no such block
+        title = code.authorization.title
+        blocks.append([title, *(_table(authorized) if authorized else ["  none (nothing is authorized)"])])
     changes = [_wrapped(f"  - {c.statement}: ", describe_change(code, c)) for c in determination.changes]
     blocks += [
         ["Changes", *(changes or ["  none"])],

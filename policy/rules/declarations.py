@@ -39,7 +39,8 @@ class Effect(str, Enum):
     ADVICE = "advice"
     MONITORING = "monitoring"
     INFORMATIONAL = "informational"
-    DOSING_WEIGHT = "dosing weight"
+    # Determines a figure other statements use (the weight doses are calculated on).
+    FIGURE = "figure"
 
     @property
     def restricts(self) -> bool:
@@ -80,7 +81,7 @@ class Pend:
 
 @frozen
 class Change:
-    """The request is approvable once `field` of the regimen becomes `to`."""
+    """The request is approvable once its authorized `field` becomes `to`."""
 
     field: str
     to: ChangeTarget
@@ -241,6 +242,8 @@ class Authorization:
 
     source: str
     fields: tuple[AuthorizedField, ...]
+    # How reports head what is authorized (a policy names it, e.g. "Authorized course").
+    title: str = "Authorized"
 
     def field(self, path: str) -> AuthorizedField:
         for declared in self.fields:
