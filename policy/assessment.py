@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
+from policy import releases
 from policy.binding import BoundPolicy, bound
 from policy.determination import (
     ChangeMade,
@@ -35,7 +37,6 @@ from policy.rules.declarations import (
     Deny,
     Derivation,
     Effect,
-    Figure,
     Outcome,
     Otherwise,
     Pend,
@@ -93,6 +94,18 @@ class Assessor:
         self.bound = bound
         self.params = bound.params
         self.code = bound.code
+        # The declarations the determination reads, unpacked once.
+        self._figures = tuple((f.key, f.value.fact, f.value.name, f.decimals) for f in bound.code.figures)
+        authorization = bound.code.authorization
+        self._authorization_source = authorization.source if authorization is not None else None
+        self._authorized_paths = tuple(
+            (f.path, tuple(f.path.split(".")[:-1]), f.path.rpartition(".")[2], f.default)
+            for f in (authorization.fields if authorization is not None else ())
+        )
+        self._requested_paths = tuple(path for path, *_ in self._authorized_paths)
+        self._read_requested: Callable[[Any], Any] = (
+            operator.attrgetter(*self._requested_paths) if self._requested_paths else (lambda source: ())
+        )
         numbers = {k: v for k, v in self.params.items() if k != "code_groups"}
         definition = compile_ruleset(bound.derivations, bound.rules, numbers, bound.code.always_set)
         derivations = {f"derive:{d.name}": d for d in bound.derivations}
@@ -116,7 +129,8 @@ class Assessor:
                 tuple(derivations[m] for m in members if m in derivations), tuple(branches)
             )
         source = bound.source
-        self.policy_ref = PolicyRef(id=source.id, version=source.version, digest=bound.digest)
+        self.policy_ref = PolicyRef(id=source.id, version=source.version, effective=releases.effective(bound),
+                                    digest=bound.digest)
         # The request-independent parts of a determination, built once.
         self._text = {s.id: s.text for s in source.statements}
         self._statement_ids = tuple(s.id for s in source.statements)
@@ -225,21 +239,29 @@ class Assessor:
     # -- what is requested and what is authorized ---------------------------------
     def requested(self, request: Any) -> tuple[dict[str, Any], set[str]]:
         """The requested value of every authorized field by its path, and the objects the request lacks."""
-        authorization = self.code.authorization
-        if authorization is None:
+        if self._authorization_source is None:
             return {}, set()
+        source = getattr(request, self._authorization_source)
+        try:  # one C-level read of every path; a lacking object (None on the way) raises
+            found = self._read_requested(source)
+        except AttributeError:
+            return self._requested_with_gaps(source)
+        if len(self._authorized_paths) == 1:
+            found = (found,)
+        return {path: list(value) if type(value) is tuple else value
+                for path, value in zip(self._requested_paths, found)}, set()
+
+    def _requested_with_gaps(self, source: Any) -> tuple[dict[str, Any], set[str]]:
         values: dict[str, Any] = {}
         absent: set[str] = set()
-        source = getattr(request, authorization.source)
-        for declared in authorization.fields:
+        for path, objects, leaf, _default in self._authorized_paths:
             node = source
-            *objects, leaf = declared.path.split(".")
             for index, name in enumerate(objects):
                 node = getattr(node, name)
                 if node is None:
                     absent.add(".".join(objects[: index + 1]))
                     break
-            values[declared.path] = None if node is None else _plain(getattr(node, leaf))
+            values[path] = None if node is None else _plain(getattr(node, leaf))
         return values, absent
 
     def authorized(
@@ -247,16 +269,14 @@ class Assessor:
         derived: Mapping[str, Mapping[str, Any]],
     ) -> dict[str, Any]:
         """What is requested, with defaults for unstated fields and every change applied, nested by path."""
-        assert self.code.authorization is not None
         final = dict(requested)
-        for declared in self.code.authorization.fields:
-            if final[declared.path] is None and declared.default is not None:
-                final[declared.path] = self._target(declared.default, None, derived)
+        for path, _objects, _leaf, default in self._authorized_paths:
+            if default is not None and final[path] is None:
+                final[path] = self._target(default, None, derived)
         for change in changes:
             final[change.field] = change.authorized
         nested: dict[str, Any] = {}
-        for path, value in final.items():
-            *objects, leaf = path.split(".")
+        for path, objects, leaf, _default in self._authorized_paths:
             node = nested
             for index, name in enumerate(objects):
                 if ".".join(objects[: index + 1]) in absent:
@@ -264,11 +284,13 @@ class Assessor:
                     break
                 node = node.setdefault(name, {})
             else:
-                node[leaf] = value
+                node[leaf] = final[path]
         return nested
 
     def figures(self, derived: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-        return {figure.key: _figure(figure, derived) for figure in self.code.figures}
+        return {key: (derived.get(fact, _NOTHING).get(name) if decimals is None
+                      else _rounded(derived.get(fact, _NOTHING).get(name), decimals))
+                for key, fact, name, decimals in self._figures}
 
     def determine(
         self, request: Any, derived: Mapping[str, Mapping[str, Any]], branches: Mapping[str, Branch]
@@ -326,8 +348,7 @@ class Assessor:
         )
 
 
-def _figure(figure: Figure, derived: Mapping[str, Mapping[str, Any]]) -> Any:
-    return _rounded(derived.get(figure.value.fact, {}).get(figure.value.name), figure.decimals)
+_NOTHING: Mapping[str, Any] = {}
 
 
 _SCALARS = (bool, int, str, type(None))

@@ -12,6 +12,12 @@ DECISIONS = ("approve", "modify", "pend", "deny")
 
 
 def _plain(value: Any) -> Any:
+    # Exact type tests first: every determination's every value passes here.
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, _Record):
         return value.to_dict()
     if isinstance(value, tuple | list):
@@ -41,8 +47,12 @@ class _Record:
 
 @frozen
 class PolicyRef(_Record):
+    """The policy a determination was made under: its version, the date that version took effect
+    (None when the source is not a release: policy/releases.py) and the digest of its source."""
+
     id: str
     version: str
+    effective: str | None
     digest: str
 
 

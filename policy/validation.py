@@ -33,16 +33,47 @@ def _path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+Convert = Callable[[Any], Any]
+
+
 @cache
-def _fields(model: type) -> dict[str, tuple[Spec, Callable[[Any], bool]]]:
-    """A model's fields, their specs and quick acceptors, in declaration order (built once per model)."""
-    return {field.name: (spec_of(field), acceptor(spec_of(field))) for field in attrs.fields(model)}
+def _fields(model: type) -> dict[str, tuple[Spec, Callable[[Any], bool], Convert]]:
+    """A model's fields, their specs, quick acceptors and converters, in declaration order (built once per model)."""
+    return {
+        field.name: (spec_of(field), acceptor(spec_of(field)), _converter(spec_of(field)))
+        for field in attrs.fields(model)
+    }
 
 
+def _converter(spec: Spec) -> Convert:
+    """How a valid value is kept, chosen once per field.
+
+    A quantity is a float whichever way JSON wrote it (110 and 110.0 alike), so
+    determinations report the same figure for the same request; a range is a
+    pair whichever way it was written (3 means [3, 3]); a list is a tuple; a
+    string of a format with a normal form (ICD-10-CM codes) is kept in it.
+    """
+    if spec.types == ("number",):
+        return float
+    if spec.pair:
+        return lambda value: (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+    item_normal = normalizer(spec.items.format) if spec.items is not None and spec.items.format else None
+    normal = normalizer(spec.format) if spec.format else None
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, list):
+            return tuple(item_normal(v) for v in value) if item_normal else tuple(value)
+        return normal(value) if normal else value
+
+    return convert
+
+
+@cache
 def exclusive_pairs(model: type) -> tuple[tuple[str, str], ...]:
     return tuple(getattr(model, "__exclusive__", ()))
 
 
+@cache
 def at_least_one(model: type) -> tuple[tuple[str, ...], ...]:
     return tuple(getattr(model, "__at_least_one__", ()))
 
@@ -89,7 +120,7 @@ def _walk(
             problems.append(Problem(_path(prefix, str(key)), f"unknown field; expected one of: {known}"))
     values: dict[str, Any] = {}
     pairs: list[tuple[Any, str]] = []
-    for name, (spec, plainly_fits) in fields.items():
+    for name, (spec, plainly_fits, convert) in fields.items():
         value = document.get(name)
         if value is None:
             if spec.required:
@@ -113,27 +144,12 @@ def _walk(
             if found:
                 problems.extend(found)
                 continue
-        # A quantity is a float whichever way JSON wrote it (110 and 110.0 alike),
-        # so determinations report the same figure for the same request; a days
-        # range is a pair whichever way it was written (3 means [3, 3]).
-        values[name] = _plain_value(spec, value)
-    _cross_field(model, document, prefix, spanning)
+        values[name] = convert(value)
+    if exclusive_pairs(model) or at_least_one(model):
+        _cross_field(model, document, prefix, spanning)
     for value, path in pairs:
         _ordered_pair(value, path, problems, spanning)
     return values
-
-
-def _plain_value(spec: Spec, value: Any) -> Any:
-    if spec.types == ("number",):
-        return float(value)
-    if spec.pair:
-        return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
-    if isinstance(value, list):
-        items = spec.items
-        normal = normalizer(items.format) if items is not None and items.format else None
-        return tuple(normal(v) for v in value) if normal else tuple(value)
-    normal = normalizer(spec.format) if spec.format else None
-    return normal(value) if normal else value
 
 
 def to_document(instance: Any) -> dict[str, Any]:

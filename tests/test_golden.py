@@ -8,8 +8,9 @@ requests. These differences are intended and nothing else:
   the library and includes the shared statements);
 - the clarification of DX-UNSPECIFIED in 1.1.0: a code that needs review no
   longer pends when an in-spectrum code is present. Its text says so (one
-  sentence added) and its rule tests the spectrum too. Requests with both
-  kinds of code are compared with that one statement's finding taken out;
+  sentence added) and its rule is new, so the trace step of its rule names
+  the case it takes in the new rule's words. Requests with both kinds of
+  code are compared with that one statement's finding taken out;
 - the trace of DOSE-WEIGHT's pend: the shared rule tests `grams_stated`, set
   by every including policy's request fact, where the myositis rule tested
   its own `course_total_g` (the same condition for a myositis request);
@@ -70,14 +71,17 @@ ADDED_SENTENCE = (" This applies only when no code within the spectrum is presen
 # (statement, condition as 1.0.0 wrote it in the trace) -> as it is written now
 RENAMED_CONDITIONS = {
     ("DOSE-WEIGHT", "request.course_total_g is stated"): "request.grams_stated is true",
-    ("DX-UNSPECIFIED", "diagnosis.needs_review is true"):
-        "diagnosis.needs_review is true and diagnosis.spectrum is false",
 }
+
+
+def _without_when(step: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in step.items() if key != "when"}
 
 
 def _comparable(determination: dict[str, Any]) -> dict[str, Any]:
     result = copy.deepcopy(determination)
     result["policy"] = {"id": result["policy"]["id"]}
+    result["trace"] = [_without_when(step) if step["statement"] == CLARIFIED else step for step in result["trace"]]
     return result
 
 
@@ -101,7 +105,8 @@ def _as_intended_now(recorded: dict[str, Any], document: dict[str, Any]) -> dict
         if reason["statement"] == CLARIFIED:
             reason["text"] += ADDED_SENTENCE
     for step in result["trace"]:
-        step["when"] = RENAMED_CONDITIONS.get((step["statement"], step["when"]), step["when"])
+        if "when" in step:
+            step["when"] = RENAMED_CONDITIONS.get((step["statement"], step["when"]), step["when"])
     return result
 
 

@@ -199,9 +199,12 @@ RULES = (
     _rule("DX-OTHER-CAUSE", Effect.DENY, ("diagnosis",),
           case(diagnosis.other_cause == True, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
     # 1.1.0: a code within the spectrum already places the patient in it; no review.
+    # Written as three exclusive cases so that each request fires one durable rule
+    # (a negated conjunction would compile to two clauses both matching most requests).
     _rule("DX-UNSPECIFIED", Effect.PEND, ("diagnosis",),
-          case(all_of(diagnosis.needs_review == True, diagnosis.spectrum == False), NOT_MET, Pend()),  # noqa: E712
-          otherwise(MET)),
+          case(diagnosis.needs_review == False, MET),  # noqa: E712
+          case(diagnosis.spectrum == True, MET),  # noqa: E712
+          otherwise(NOT_MET, Pend())),
     _rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
           case(diagnosis.in_scope == False, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
     _rule("SOC-STANDARD", Effect.CRITERION, ("diagnosis",),
