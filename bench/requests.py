@@ -1,126 +1,99 @@
-"""A fixed, seeded mix of synthetic requests shaped by the request contract.
+"""The requests each policy is benchmarked on.
 
-Every patient is invented. Diagnosis codes are drawn from the billable codes
-under the policy's own code groups (read from the policy source), plus codes
-outside every group, so every decision path is exercised.
+A policy with a generator (`bench/generators/<folder>.py`) is measured on a
+fixed seeded mix drawn by it; a policy without one, or whose generator fails
+(a policy still being written can change its contract under it), on its
+bundled examples (`examples/<policy-id>/*.json`), and the page says so.
+Every document is validated here, so a broken generator fails before any
+timing, never inside one.
 """
 
 from __future__ import annotations
 
-import random
+import importlib
+import importlib.util
+import json
+from pathlib import Path
 from typing import Any
 
-from policy import icd10
+from attrs import frozen
+
 from policy.assessment import assessor
-from policy.request import THERAPIES
-from policy.validation import parse_request
+from policy.errors import InvalidRequest
+from policy.library import folder_of
 
-# Out of scope on purpose: codes no group of the policy lists.
-OUTSIDE = ("E11", "I10", "M05", "G70")
-
-
-# How often each code group is drawn, against 1 for the others and for OUTSIDE:
-# most requests are for the conditions the policy covers.
-WEIGHTS = {"spectrum": 12}
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 
 
-def _billable(prefix: str) -> list[str]:
-    if not icd10.problems(prefix, ""):
-        return [icd10.normalize(prefix)]
-    return icd10.billable_under(prefix.replace(".", ""))
+@frozen
+class Mix:
+    """The documents a policy is measured on, and where they come from."""
+
+    policy_id: str
+    documents: list[dict[str, Any]]
+    source: str  # "generator" or "examples"
+    described: str  # for the page
+    problem: str | None = None  # why the generator was not used, when it exists
 
 
-def _codes() -> tuple[list[list[str]], list[int]]:
-    """Billable codes per group (the policy's groups, then OUTSIDE) and their weights."""
-    groups = assessor().params["code_groups"]
-    pools = [sorted({c for p in g.prefixes for c in _billable(p)}) for g in groups.values()]
-    pools.append(sorted(c for p in OUTSIDE for c in _billable(p)))
-    if not all(pools):
-        raise RuntimeError("a code group of the synthetic mix has no billable codes")
-    weights = [WEIGHTS.get(key, 1) for key in groups] + [1]
-    return pools, weights
+def _generator(policy_id: str) -> Any | None:
+    name = f"bench.generators.{folder_of(policy_id)}"
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
 
 
-def _maybe(rng: random.Random, value: Any, chance: float = 0.8) -> Any:
-    return value if rng.random() < chance else None
-
-
-def _patient(rng: random.Random) -> dict[str, Any]:
-    patient: dict[str, Any] = {
-        "sex": _maybe(rng, rng.choice(("male", "female", "female", "male", "unknown")), 0.9),
-        "age_years": _maybe(rng, rng.randint(4, 95), 0.9),
-    }
-    height = round(rng.uniform(120, 200), 1)
-    weight = round(rng.uniform(18, 160), 1)
-    if rng.random() < 0.85:
-        if rng.random() < 0.8:
-            patient["height_cm"] = height
-        else:
-            patient["height_in"] = round(height / 2.54, 1)
-    if rng.random() < 0.9:
-        if rng.random() < 0.8:
-            patient["weight_kg"] = weight
-        else:
-            patient["weight_lb"] = round(weight / 0.45359237, 1)
-    return {k: v for k, v in patient.items() if v is not None}
-
-
-def _regimen(rng: random.Random) -> dict[str, Any]:
-    low = rng.randint(1, 7)
-    days: Any = rng.randint(1, 7) if rng.random() < 0.3 else [low, rng.randint(low, low + 3)]
-    regimen: dict[str, Any] = {
-        "days": days,
-        "interval_days": rng.choice((14, 21, 28, 28, 28, 30, 35)),
-        "courses": _maybe(rng, rng.randint(1, 10), 0.8),
-        "product": _maybe(rng, rng.choice(("Octagam 10%", "Privigen", "Gamunex-C")), 0.6),
-        "reduced_iga": _maybe(rng, rng.random() < 0.3, 0.6),
-    }
-    form = rng.random()
-    if form < 0.7:
-        regimen["dose_g_per_kg"] = rng.choice((1.0, 1.5, 2.0, 2.0, 2.0, 2.2))
-    if form > 0.4:
-        regimen["course_total_g"] = float(rng.randint(20, 220))
-    return {k: v for k, v in regimen.items() if v is not None}
-
-
-def _response(rng: random.Random) -> dict[str, Any]:
-    signs = ("improved", "unchanged", "worsened")
-    response = {
-        "weeks_on_therapy": _maybe(rng, rng.randint(2, 40), 0.9),
-        "strength": _maybe(rng, rng.choice(signs), 0.85),
-        "function": _maybe(rng, rng.choice(signs), 0.85),
-        "rash": _maybe(rng, rng.choice((*signs, "absent")), 0.85),
-        "ck": _maybe(rng, rng.choice(("decreased", "unchanged", "increased")), 0.7),
-        "complete_response": _maybe(rng, rng.random() < 0.2, 0.7),
-    }
-    return {k: v for k, v in response.items() if v is not None}
-
-
-def synthetic_requests(count: int, seed: int = 2026) -> list[dict[str, Any]]:
-    """`count` valid request documents, the same ones for the same seed."""
-    rng = random.Random(seed)
-    pools, weights = _codes()
-    documents = []
-    for number in range(count):
-        continuation = rng.random() < 0.35
-        codes = [rng.choice(pool) for pool in rng.choices(pools, weights, k=rng.choice((1, 1, 1, 2)))]
-        document: dict[str, Any] = {
-            "id": f"SYN-{seed}-{number:06d}",
-            "type": "continuation" if continuation else "initial",
-            "date_of_service": _maybe(rng, f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", 0.7),
-            "patient": _patient(rng),
-            "diagnoses": [c if rng.random() < 0.7 else c.replace(".", "").lower() for c in codes],
-            "severe_acute": _maybe(rng, rng.random() < 0.2, 0.8),
-            "concurrent_therapies": _maybe(rng, rng.sample(THERAPIES, rng.randint(0, 3)), 0.8),
-            "iga": _maybe(rng, rng.choice(("normal", "normal", "deficient", "unknown")), 0.8),
-            "cardiac_dysfunction": _maybe(rng, rng.random() < 0.15, 0.7),
-            "plasmapheresis_days_after_course": _maybe(rng, rng.randint(0, 30), 0.1),
-            "regimen": _regimen(rng),
-        }
-        if not continuation or rng.random() < 0.9:
-            if continuation:
-                document["response"] = _response(rng)
-        documents.append({k: v for k, v in document.items() if v is not None})
+def _valid(policy_id: str, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents, each checked to name this policy and to be a valid request of it."""
+    engine = assessor(policy_id)
     for document in documents:
-        parse_request(document)  # a broken generator fails here, not in the timings
+        if document.get("policy") != policy_id:
+            raise ValueError(f"request {document.get('id')!r} names policy {document.get('policy')!r}, not {policy_id!r}")
+        engine.parse(document)
     return documents
+
+
+def examples(policy_id: str) -> tuple[list[dict[str, Any]], int]:
+    """The policy's bundled examples that are valid requests naming it, and how many were left out."""
+    folder = EXAMPLES / policy_id
+    documents, left_out = [], 0
+    engine = assessor(policy_id)
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(document, dict):
+            left_out += 1
+            continue
+        document.setdefault("policy", policy_id)
+        try:
+            if document["policy"] != policy_id:
+                raise InvalidRequest([])
+            engine.parse(document)
+        except InvalidRequest:
+            left_out += 1
+            continue
+        documents.append(document)
+    return documents, left_out
+
+
+def requests_for(policy_id: str, count: int, seed: int) -> Mix:
+    """The benchmark's documents for one policy (see the module's docstring)."""
+    problem = None
+    module = None
+    try:
+        module = _generator(policy_id)
+        if module is not None:
+            documents = _valid(policy_id, module.synthetic_requests(count, seed))
+            where = f"bench/generators/{folder_of(policy_id)}.py"
+            return Mix(policy_id, documents, "generator",
+                       f"a fixed mix of {len(documents)} synthetic requests (seed {seed}, `{where}`)")
+    except Exception as error:  # noqa: BLE001 - reported on the page; the examples are used instead
+        problem = f"{type(error).__name__}: {error}"
+    documents, left_out = examples(policy_id)
+    if not documents:
+        raise RuntimeError(f"{policy_id}: no generator{' that works' if module else ''} and no valid bundled example"
+                           + (f" ({problem})" if problem else ""))
+    described = f"its {len(documents)} bundled examples (`examples/{policy_id}/`)"
+    if left_out:
+        described += f", {left_out} file(s) that are not valid requests of it left out"
+    return Mix(policy_id, documents, "examples", described, problem)

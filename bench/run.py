@@ -1,24 +1,29 @@
-"""Measure the assessment speed and memory on the full policy (issue 4).
+"""Measure the assessment speed and memory of every policy of the library (issue 4).
 
 Run with `make bench`, `python -m bench.run` or `python bench/run.py`;
 `--quick` for a short run. Results go to bench/results.json and the page
-docs/benchmarks.md. What is measured, on a fixed seeded mix of synthetic
-requests (bench/requests.py):
+docs/benchmarks.md. Every policy `policy.policy_ids()` returns is measured,
+on a fixed seeded mix from its generator in bench/generators/ or, for a
+policy without one, on its bundled examples (bench/requests.py):
 
-- assess: `policy.assess(document)`, a request document in, a Determination out.
-- bare network: `Assessor.run(request)` on an already validated `Request`:
+- assess: `policy.assess(document)`, a request document (naming its policy)
+  in, a Determination out.
+- bare network: `Assessor.run(request)` on an already validated request:
   the request fact built and asserted, every rule firing run, the derived
   facts and the branch each statement rule took returned. The wrapper is
-  everything else (validation, determination); its overhead is
-  assess / bare network, both timed in the same loop.
-- breakdown: validation (`parse_request`), network (`Assessor.run`),
+  everything else (choosing the policy, validation, determination); its
+  overhead is assess / bare network, both timed in the same loop.
+- breakdown: validation (`Assessor.parse`), network (`Assessor.run`),
   determination (`Assessor.determine`), `Determination.to_dict()` and
   `json.dumps` of it, each timed on its own.
 - batch: determinations as JSON lines per second with 1 and 2 worker
-  processes (`policy.batch` when present, else a process pool over
-  `policy.assess`), network build excluded.
+  processes (`policy.batch.run`, else a process pool over `policy.assess`),
+  network build excluded.
 - memory: resident set size over many assessments in one process, growth
   counted from the end of a warm-up.
+- against the code before the library (bench/golden.py): the median
+  `assess` time of the golden inputs under the baseline commit and under this
+  tree, in one run, rounds alternating.
 
 Times are from `time.perf_counter_ns`, one call per sample.
 """
@@ -46,9 +51,9 @@ if __package__ in (None, ""):  # run as a script: python bench/run.py
 import psutil
 
 import policy
-from bench.requests import synthetic_requests
+from bench import golden
+from bench.requests import Mix, requests_for
 from policy.assessment import assessor
-from policy.validation import parse_request
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -57,7 +62,7 @@ PAGE = ROOT / "docs" / "benchmarks.md"
 SEED = 2026
 MIX = 2000
 
-# Targets of issue 4: (what, limit, direction).
+# Targets of issue 4, for every policy: (limit, direction).
 TARGETS = {
     "assess_median_us": (200.0, "max"),
     "assess_p99_us": (1000.0, "max"),
@@ -65,6 +70,7 @@ TARGETS = {
     "batch_speedup": (1.7, "min"),
     "memory_growth_mb": (10.0, "max"),
 }
+SECTIONS = ("batch", "memory", "golden")
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -98,7 +104,8 @@ def machine() -> dict[str, Any]:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
         ).stdout.strip()
         dirty = bool(subprocess.run(
-            ["git", "status", "--porcelain", "--", "policy"], cwd=ROOT, capture_output=True, text=True, check=False
+            ["git", "status", "--porcelain", "--", "policy", "features"],
+            cwd=ROOT, capture_output=True, text=True, check=False,
         ).stdout.strip())
     except OSError:
         commit, dirty = "", False
@@ -113,17 +120,17 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "durable_rules": version("durable-rules"),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "commit": commit + (" (with uncommitted changes in policy/)" if dirty else ""),
+        "commit": commit + (" (with uncommitted changes in policy/ or features/)" if dirty else ""),
     }
 
 
 # -- single process ----------------------------------------------------------------
 
 
-def time_calls(documents: list[dict[str, Any]], samples: int) -> dict[str, Any]:
+def time_calls(policy_id: str, documents: list[dict[str, Any]], samples: int) -> dict[str, Any]:
     """assess, bare network and the breakdown, interleaved request by request."""
-    engine = assessor()
-    requests = [parse_request(d) for d in documents]
+    engine = assessor(policy_id)
+    requests = [engine.parse(d) for d in documents]
     for document in documents:  # warm-up: code tables, caches, allocator
         policy.assess(document)
     timers: dict[str, list[int]] = {
@@ -141,7 +148,7 @@ def time_calls(documents: list[dict[str, Any]], samples: int) -> dict[str, Any]:
         timers["network"].append(clock() - start)
 
         t0 = clock()
-        parsed = parse_request(document)
+        parsed = engine.parse(document)
         t1 = clock()
         derived, branches = engine.run(parsed)
         t2 = clock()
@@ -156,7 +163,7 @@ def time_calls(documents: list[dict[str, Any]], samples: int) -> dict[str, Any]:
         timers["to_dict"].append(t4 - t3)
         timers["json"].append(t5 - t4)
         timers["pipeline"].append(t5 - t0)
-    result = {name: summary(values) for name, values in timers.items()}
+    result: dict[str, Any] = {name: summary(values) for name, values in timers.items()}
     result["wrapper_overhead"] = round(result["assess"]["median_us"] / result["network"]["median_us"], 2)
     return result
 
@@ -165,7 +172,8 @@ def time_calls(documents: list[dict[str, Any]], samples: int) -> dict[str, Any]:
 
 
 def _warm_worker() -> None:
-    assessor()
+    for policy_id in policy.policy_ids():
+        assessor(policy_id)
 
 
 def _assess_line(document: dict[str, Any]) -> str:
@@ -202,10 +210,10 @@ def _batch_rate(documents: list[dict[str, Any]], workers: int) -> float:
     def once(source: bytes) -> float:
         sink = io.BytesIO()
         start = time.perf_counter_ns()
-        summary = batch_module.run(io.BytesIO(source), sink, options)
+        outcome = batch_module.run(io.BytesIO(source), sink, options)
         elapsed = (time.perf_counter_ns() - start) / 1e9
-        if summary.internal_errors or summary.invalid:
-            raise RuntimeError(f"batch run reported {summary.internal_errors} internal errors, {summary.invalid} invalid")
+        if outcome.internal_errors or outcome.invalid:
+            raise RuntimeError(f"batch run reported {outcome.internal_errors} internal errors, {outcome.invalid} invalid")
         return elapsed
 
     overhead = min(once(small) for _ in range(3))
@@ -269,14 +277,15 @@ def memory(documents: list[dict[str, Any]], total: int, warmup: int) -> dict[str
 # -- report ------------------------------------------------------------------------
 
 
-def verdicts(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    single = results["single"]
+def verdicts(measured: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The targets of one policy's measurements."""
+    single = measured["single"]
     figures = {
         "assess_median_us": single["assess"]["median_us"],
         "assess_p99_us": single["assess"]["p99_us"],
         "wrapper_overhead": single["wrapper_overhead"],
-        "batch_speedup": results.get("batch", {}).get("speedup"),
-        "memory_growth_mb": results.get("memory", {}).get("growth_mb"),
+        "batch_speedup": measured.get("batch", {}).get("speedup"),
+        "memory_growth_mb": measured.get("memory", {}).get("growth_mb"),
     }
     out: dict[str, dict[str, Any]] = {}
     for name, (limit, direction) in TARGETS.items():
@@ -298,6 +307,15 @@ LABELS = {
     "batch_speedup": ("batch speed-up, 1 → 2 workers", "×", "≥"),
     "memory_growth_mb": ("memory growth after warm-up", "MB", "<"),
 }
+STAGES = {
+    "assess": "assess (whole call)",
+    "network": "bare network (`Assessor.run`)",
+    "validation": "validation (`Assessor.parse`)",
+    "determination": "determination (`Assessor.determine`)",
+    "to_dict": "`Determination.to_dict()`",
+    "json": "`json.dumps` of the dict",
+    "pipeline": "validation, network, determination, to_dict and json in one pass",
+}
 
 
 def _verdict_text(verdict: dict[str, Any]) -> str:
@@ -308,16 +326,85 @@ def _verdict_text(verdict: dict[str, Any]) -> str:
     return f"missed ({verdict['factor']}× the target)"
 
 
+def _golden_lines(comparisons: list[dict[str, Any]]) -> list[str]:
+    lines = ["", "## Not slower than before the policy library", ""]
+    if not comparisons:
+        return [*lines, "No golden record in `tests/golden/`: nothing compared."]
+    lines += [
+        "The requirement: assessing a myositis request must not get slower than before the library.",
+        "Every golden record (`tests/golden/<policy>.json.gz`: the documents the code before the",
+        "library assessed, and what it decided) is assessed in this same run by two subprocesses of",
+        "the same interpreter: the **baseline**, the code at the commit the record was made with,",
+        "checked out into a temporary git worktree, calling `policy.assess(document)`; and the",
+        "**current** tree, calling `policy.assess(document, policy_id=...)`. Each warms up first",
+        "(network built, ICD-10-CM table loaded, every document assessed twice). Every round then",
+        "times every document once per side, in slices of a few hundred documents: one side runs",
+        "while the other waits, and the side that goes first alternates from slice to slice, so both",
+        "are timed under the same machine state (`bench/golden.py`).",
+        "",
+        f"Tolerance: current / baseline ≤ {golden.TOLERANCE}. {golden.TOLERANCE_WHY}",
+    ]
+    for c in comparisons:
+        lines += ["", f"### {c['policy']} against {c.get('baseline_commit')}", ""]
+        if "error" in c:
+            lines.append(f"Not measured: {c['error']}.")
+            continue
+        base, cur = c["baseline"], c["current"]
+        verdict = "**met**" if c["met"] else "**missed**"
+        lines += [
+            f"{c['documents']:,} documents from `{c['record']}` ({c['recorded_with']}): its {c['examples']} "
+            f"bundled examples and {c['generated']:,} generated requests ({c['generated_check']}); "
+            f"{c['rounds']} rounds, {c['seconds']} s in all.",
+            "",
+            "| | baseline | current |",
+            "|---|---|---|",
+            f"| code | commit {c['baseline_commit']} | this tree |",
+            f"| assess, median µs | {base['median_us']} | {cur['median_us']} |",
+            f"| assess, p99 µs | {base['p99_us']} | {cur['p99_us']} |",
+            f"| assess, mean µs | {base['mean_us']} | {cur['mean_us']} |",
+            f"| samples | {base['samples']:,} | {cur['samples']:,} |",
+            f"| median of each round, µs | {', '.join(map(str, base['round_medians_us']))} | "
+            f"{', '.join(map(str, cur['round_medians_us']))} |",
+            *[f"| {stage}, median µs (timed on its own) | {base['stages_median_us'][stage]} | "
+              f"{cur['stages_median_us'][stage]} |"
+              for stage in base.get("stages_median_us", {}) if stage in cur.get("stages_median_us", {})],
+            f"| decisions that differ from the record | {base['decisions_differing_from_record']} | "
+            f"{cur['decisions_differing_from_record']} |",
+            "",
+            f"Median current / baseline: **{c['ratio']}** (not slower within {c['tolerance']}: {verdict}); "
+            f"the same ratio round by round: {', '.join(map(str, c['round_ratios']))}"
+            + (f"; slice by slice ({c['slices']['count']} slices of {c['slices']['size']} documents): median "
+               f"{c['slices']['ratio_median']}, 10th to 90th percentile {c['slices']['ratio_p10']} to "
+               f"{c['slices']['ratio_p90']}" if "slices" in c else "")
+            + f". 1-minute load average before and after: {c.get('load_average_1min')}.",
+        ]
+        if cur["decisions_differing_from_record"]:
+            lines += [
+                "",
+                f"The current code decides {cur['decisions_differing_from_record']} of these documents",
+                "differently from the record (`tests/test_golden.py` lists the intended differences and",
+                "checks everything else): those take another path through the rules than at the baseline,",
+                "and are timed so.",
+            ]
+    return lines
+
+
 def render_page(results: dict[str, Any], baseline: dict[str, Any] | None, notes: str) -> str:
     m = results["machine"]
-    single = results["single"]
+    settings = results["settings"]
+    policies: dict[str, dict[str, Any]] = results["policies"]
+    ids = list(policies)
     lines = [
         "# Benchmarks",
         "",
         "A measurement record, not a test: the test suite makes no timing assertions.",
-        "Reproduce with `make bench` (about 20 minutes with the one-million memory run)",
-        "or `make bench BENCH_ARGS=--quick`; the figures below come from",
-        "`bench/results.json`, written by the same run.",
+        "Reproduce with `make bench` (every policy; most of its time is the memory runs) or",
+        "`make bench BENCH_ARGS=--quick`; the figures below come from `bench/results.json`, written",
+        f"by the same run, which took {round(results.get('seconds', 0) / 60, 1)} minutes.",
+        "",
+        ("**This page records a short run (`--quick`)**: fewer samples, a short memory run and fewer"
+         " golden rounds; read its figures as indicative." if settings["quick"]
+         else "**This page records a full run.**"),
         "",
         "## Machine",
         "",
@@ -328,16 +415,27 @@ def render_page(results: dict[str, Any], baseline: dict[str, Any] | None, notes:
         f"- code: commit {m['commit']}",
         f"- load average at start (1, 5, 15 min): {m.get('load_average_at_start')}; each section below gives",
         "  the 1-minute load before and after it: on 2 cores anything running beside the benchmark",
-        "  shows in the p99 and in the batch speed-up",
+        "  shows in the medians, the p99 and the batch speed-up",
         "",
         "## What is measured",
         "",
-        f"A fixed mix of {results['settings']['mix']} synthetic requests (seed {results['settings']['seed']},",
-        "`bench/requests.py`): every field of the request contract varied, codes drawn from the",
-        "policy's own code groups and from outside them, so every decision occurs.",
-        f"Decisions in the mix: {', '.join(f'{k} {v}' for k, v in results['settings']['decisions'].items())}.",
+        f"Every policy of the library ({', '.join(ids)}), each on its own requests:",
         "",
-        "- **assess**: `policy.assess(document)`, one call per sample (`time.perf_counter_ns`).",
+    ]
+    for pid, measured in policies.items():
+        req = measured["requests"]
+        decisions = ", ".join(f"{k} {v}" for k, v in req["decisions"].items())
+        lines.append(f"- **{pid}**: {req['described']}; decisions: {decisions}.")
+        if req.get("problem"):
+            lines.append(f"  Its generator failed ({req['problem']}), so its bundled examples were used.")
+    lines += [
+        "",
+        "A generator draws every field of its policy's request contract, codes from the policy's own",
+        "code groups and from outside them, so every decision occurs; a policy without a generator in",
+        "`bench/generators/` is measured on its bundled examples.",
+        "",
+        "- **assess**: `policy.assess(document)` (the document names its policy), one call per sample",
+        "  (`time.perf_counter_ns`).",
         "- **bare network**: `Assessor.run(request)` on an already validated request: the request",
         "  fact built and asserted, every rule firing run, the derived facts and the branch of every",
         "  statement rule returned (request facts in, findings out). Timed in the same loop as assess,",
@@ -346,75 +444,83 @@ def render_page(results: dict[str, Any], baseline: dict[str, Any] | None, notes:
         "",
         "## Targets",
         "",
-        "| measure | target | measured | verdict |",
-        "|---|---|---|---|",
+        "| measure | target | " + " | ".join(ids) + " |",
+        "|---|---|" + "---|" * len(ids),
     ]
-    for name, verdict in results["verdicts"].items():
+    for name in TARGETS:
         label, unit, sign = LABELS[name]
-        value = "—" if verdict["value"] is None else f"{verdict['value']} {unit}"
-        lines.append(f"| {label} | {sign} {verdict['target']} {unit} | {value} | {_verdict_text(verdict)} |")
-    lines += [
-        "",
-        f"## One process ({single['assess']['samples']} samples each)",
-        "",
-        "| stage | median µs | p99 µs | mean µs |",
-        "|---|---|---|---|",
-    ]
-    names = {
-        "assess": "assess (whole call)",
-        "network": "bare network (`Assessor.run`)",
-        "validation": "validation (`parse_request`)",
-        "determination": "determination (`Assessor.determine`)",
-        "to_dict": "`Determination.to_dict()`",
-        "json": "`json.dumps` of the dict",
-        "pipeline": "validation, network, determination, to_dict and json in one pass",
-    }
-    for key, text in names.items():
-        s = single[key]
-        lines.append(f"| {text} | {s['median_us']} | {s['p99_us']} | {s['mean_us']} |")
-    if "load_average_1min" in single:
-        lines.append(f"\n1-minute load average before and after: {single['load_average_1min']}.")
-    if "batch" in results:
-        b = results["batch"]
+        cells = []
+        for pid in ids:
+            verdict = policies[pid]["verdicts"][name]
+            value = "—" if verdict["value"] is None else f"{verdict['value']} {unit}"
+            cells.append(f"{value}: {_verdict_text(verdict)}")
+        target = policies[ids[0]]["verdicts"][name]["target"] if ids else ""
+        lines.append(f"| {label} | {sign} {target} {unit} | " + " | ".join(cells) + " |")
+    if "golden" in results:
+        lines += _golden_lines(results["golden"])
+    lines += ["", f"## One process ({settings['samples']:,} samples of each stage per policy)"]
+    for pid, measured in policies.items():
+        single = measured["single"]
+        lines += [
+            "",
+            f"### {pid}",
+            "",
+            "| stage | median µs | p99 µs | mean µs |",
+            "|---|---|---|---|",
+        ]
+        for key, text in STAGES.items():
+            s = single[key]
+            lines.append(f"| {text} | {s['median_us']} | {s['p99_us']} | {s['mean_us']} |")
+        lines.append("")
+        lines.append(f"assess / bare network: {single['wrapper_overhead']}×; 1-minute load average before and "
+                     f"after: {single.get('load_average_1min')}.")
+    with_batch = {pid: m["batch"] for pid, m in policies.items() if "batch" in m}
+    if with_batch:
+        first = next(iter(with_batch.values()))
         lines += [
             "",
             "## Batch",
             "",
-            f"{b['records']} records, {b['how']}; each record assessed and written as a JSON line.",
+            f"{first['records']:,} records of one policy per run, {first['how']}; each record assessed and",
+            "written as a JSON line.",
             "",
-            "| workers | records per second |",
-            "|---|---|",
-            *[f"| {k} | {v} |" for k, v in b["per_second"].items()],
-            "",
-            f"Speed-up from 1 to 2 workers: {b['speedup']}×; 1-minute load average before and after: "
-            f"{b.get('load_average_1min')}.",
+            "| policy | 1 worker, records/s | 2 workers, records/s | speed-up | 1-minute load before, after |",
+            "|---|---|---|---|---|",
         ]
-    if "memory" in results:
-        mem = results["memory"]
-        curve = ", ".join(f"{n:,}: {mb:+} MB" for n, mb in mem["curve_mb"])
+        for pid, b in with_batch.items():
+            lines.append(f"| {pid} | {b['per_second'].get('1')} | {b['per_second'].get('2')} | {b['speedup']}× | "
+                         f"{b.get('load_average_1min')} |")
+            if "reused_from" in b:
+                lines.append(f"| (from the run of {b['reused_from']}) | | | | |")
+    with_memory = {pid: m["memory"] for pid, m in policies.items() if "memory" in m}
+    if with_memory:
+        lines += ["", "## Memory", "", "Each policy in turn, in the same process, after its own warm-up."]
+        for pid, mem in with_memory.items():
+            curve = ", ".join(f"{n:,}: {mb:+} MB" for n, mb in mem["curve_mb"])
+            lines += [
+                "",
+                f"**{pid}**" + (f" (from the run of {mem['reused_from']})" if "reused_from" in mem else "")
+                + f": {mem['assessments']:,} assessments after a warm-up of {mem['warmup']:,}",
+                f"({mem['seconds']} s): RSS {mem['rss_after_warmup_mb']} MB after warm-up, growth",
+                f"**{mem['growth_mb']} MB**. Growth by assessments done: {curve}.",
+                f"1-minute load average before and after: {mem.get('load_average_1min')}.",
+            ]
+    earlier_policy = (baseline or {}).get("policy")
+    if baseline is not None and earlier_policy in policies:
+        before, after = baseline["single"], policies[earlier_policy]["single"]
         lines += [
             "",
-            "## Memory",
+            "## Before and after the optimisations of issue 4",
             "",
-            *([f"(From the run of {mem['reused_from']}.)"] if "reused_from" in mem else []),
-            f"{mem['assessments']:,} assessments in one process after a warm-up of {mem['warmup']:,}",
-            f"({mem['seconds']} s): RSS {mem['rss_after_warmup_mb']} MB after warm-up, growth",
-            f"**{mem['growth_mb']} MB**. Growth by assessments done: {curve}.",
-            f"1-minute load average before and after: {mem.get('load_average_1min')}.",
-        ]
-    if baseline is not None:
-        before, after = baseline["single"], single
-        lines += [
-            "",
-            "## Before and after the optimisations",
-            "",
-            f"Same script and settings; before: {baseline['machine']['date']}, commit "
-            f"{baseline['machine']['commit']}.",
+            f"{earlier_policy} only, same request documents and settings, measured on different days, so",
+            "the machine and its load may differ: before, "
+            f"{baseline['machine']['date']} on {baseline['machine']['cpu']}, commit {baseline['machine']['commit']}",
+            f"(`bench/baseline.json`); after, this run on {results['machine']['cpu']}.",
             "",
             "| stage | median µs before | median µs after | p99 µs before | p99 µs after |",
             "|---|---|---|---|---|",
         ]
-        for key, text in names.items():
+        for key, text in STAGES.items():
             if key in before and key in after:
                 lines.append(
                     f"| {text} | {before[key]['median_us']} | {after[key]['median_us']} | "
@@ -428,63 +534,121 @@ def render_page(results: dict[str, Any], baseline: dict[str, Any] | None, notes:
     return "\n".join(lines) + "\n"
 
 
+def write_page(results: dict[str, Any], page: Path, baseline_file: Path) -> None:
+    if str(page) == "-":
+        return
+    baseline = json.loads(baseline_file.read_text()) if baseline_file.exists() else None
+    notes_file = ROOT / "bench" / "notes.md"
+    notes = notes_file.read_text() if notes_file.exists() else ""
+    page.write_text(render_page(results, baseline, notes))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples, a 20,000-assessment memory run")
-    parser.add_argument("--samples", type=int, help="timed calls per measure (default 20,000; quick 3,000)")
-    parser.add_argument("--memory", type=int, help="assessments in the memory run (default 1,000,000)")
-    parser.add_argument("--batch-records", type=int, help="records per batch run (default 20,000)")
-    parser.add_argument("--skip", action="append", default=[], choices=("batch", "memory"))
-    parser.add_argument("--reuse", action="append", default=[], choices=("batch", "memory"),
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer samples, shorter batch and memory runs, fewer golden rounds")
+    parser.add_argument("--samples", type=int, help="timed calls per measure and policy (default 20,000; quick 3,000)")
+    parser.add_argument("--memory", type=int,
+                        help="assessments in the memory run, per policy (default 500,000; quick 10,000)")
+    parser.add_argument("--batch-records", type=int, help="records per batch run (default 20,000; quick 4,000)")
+    parser.add_argument("--golden-rounds", type=int,
+                        help="alternating rounds against the baseline commit (default 10; quick 4)")
+    parser.add_argument("--baseline-commit", default=golden.BASELINE_COMMIT,
+                        help=f"the code the golden inputs are compared against (default {golden.BASELINE_COMMIT})")
+    parser.add_argument("--skip", action="append", default=[], choices=SECTIONS)
+    parser.add_argument("--reuse", action="append", default=[], choices=SECTIONS,
                         help="take this section from the existing results file instead of measuring it")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--page", type=Path, default=PAGE, help="markdown page to write ('-' for none)")
     parser.add_argument("--baseline", type=Path, default=BASELINE, help="an earlier results.json to compare")
+    parser.add_argument("--page-only", action="store_true",
+                        help="measure nothing: write the page anew from the results file (after editing notes.md)")
     args = parser.parse_args(argv)
+    if args.page_only:
+        write_page(json.loads(args.results.read_text()), args.page, args.baseline)
+        return 0
     samples = args.samples or (3000 if args.quick else 20000)
-    total = args.memory or (20000 if args.quick else 1_000_000)
+    total = args.memory or (10000 if args.quick else 500_000)
     records = args.batch_records or (4000 if args.quick else 20000)
+    rounds = args.golden_rounds or (4 if args.quick else 10)
+    started = time.perf_counter()
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    say("building the network and the request mix")
-    assessor()
-    documents = synthetic_requests(MIX, SEED)
-    decisions: dict[str, int] = {}
-    for document in documents:
-        decision = policy.assess(document).decision
-        decisions[decision] = decisions.get(decision, 0) + 1
+    ids = policy.policy_ids()
+    say(f"policies: {', '.join(ids)}; building their networks and request mixes")
+    mixes: dict[str, Mix] = {}
     results: dict[str, Any] = {
         "machine": machine(),
         "settings": {"seed": SEED, "mix": MIX, "samples": samples, "quick": args.quick,
-                     "decisions": dict(sorted(decisions.items()))},
+                     "memory_per_policy": total, "batch_records": records, "golden_rounds": rounds},
+        "policies": {},
     }
-    steps: list[tuple[str, Callable[[], Any]]] = [("single", lambda: time_calls(documents, samples))]
-    if "batch" not in args.skip:
-        steps.append(("batch", lambda: batch(documents, records)))
-    if "memory" not in args.skip:
-        steps.append(("memory", lambda: memory(documents, total, warmup=min(20000, max(2000, total // 20)))))
+    for policy_id in ids:
+        assessor(policy_id)
+        mix = mixes[policy_id] = requests_for(policy_id, MIX, SEED)
+        decisions: dict[str, int] = {}
+        for document in mix.documents:
+            decision = policy.assess(document).decision
+            decisions[decision] = decisions.get(decision, 0) + 1
+        results["policies"][policy_id] = {"requests": {
+            "source": mix.source, "described": mix.described, "problem": mix.problem,
+            "count": len(mix.documents), "decisions": dict(sorted(decisions.items())),
+        }}
+        say(f"  {policy_id}: {mix.described}" + (f" (generator failed: {mix.problem})" if mix.problem else ""))
+
     earlier = json.loads(args.results.read_text()) if args.reuse and args.results.exists() else {}
-    for name in args.reuse:
-        if name in earlier:
-            results[name] = {**earlier[name], "reused_from": earlier["machine"]["date"]}
-    steps = [(name, step) for name, step in steps if name not in results]
-    for name, step in steps:
+    reused_from = earlier.get("machine", {}).get("date")
+
+    def measure(name: str, step: Callable[[], Any]) -> Any:
         say(f"measuring: {name}")
         load = os.getloadavg()[0]
-        results[name] = step()
-        results[name]["load_average_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
-        say(json.dumps(results[name]))
-    results["verdicts"] = verdicts(results)
+        value = step()
+        if isinstance(value, dict):
+            value["load_average_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+        say(json.dumps(value)[:2000])
+        return value
+
+    # The golden comparison first: it runs two fresh subprocesses, before this process grows.
+    if "golden" in args.reuse and "golden" in earlier:
+        results["golden"] = [{**c, "reused_from": reused_from} for c in earlier["golden"]]
+    elif "golden" not in args.skip:
+        results["golden"] = golden.compare_all(rounds, args.baseline_commit, say)
+        for comparison in results["golden"]:
+            say(json.dumps({k: v for k, v in comparison.items() if k not in ("baseline", "current")}))
+    for policy_id in ids:
+        documents = mixes[policy_id].documents
+        measured = results["policies"][policy_id]
+        measured["single"] = measure(f"{policy_id}: single", lambda: time_calls(policy_id, documents, samples))
+    for name, step in (
+        ("batch", lambda docs: batch(docs, records)),
+        ("memory", lambda docs: memory(docs, total, warmup=min(20000, max(2000, total // 20)))),
+    ):
+        for policy_id in ids:
+            measured = results["policies"][policy_id]
+            previous = earlier.get("policies", {}).get(policy_id, {}).get(name)
+            if name in args.reuse and previous is not None:
+                measured[name] = {**previous, "reused_from": reused_from}
+            elif name not in args.skip and name not in args.reuse:
+                measured[name] = measure(f"{policy_id}: {name}", lambda: step(mixes[policy_id].documents))
+    for measured in results["policies"].values():
+        measured["verdicts"] = verdicts(measured)
+    results["seconds"] = round(time.perf_counter() - started)
     args.results.write_text(json.dumps(results, indent=2) + "\n")
-    if str(args.page) != "-":
-        baseline = json.loads(args.baseline.read_text()) if args.baseline.exists() else None
-        notes_file = ROOT / "bench" / "notes.md"
-        notes = notes_file.read_text() if notes_file.exists() else ""
-        args.page.write_text(render_page(results, baseline, notes))
-    for name, verdict in results["verdicts"].items():
-        say(f"{name}: {verdict['value']} (target {verdict['target']}): {_verdict_text(verdict)}")
+    write_page(results, args.page, args.baseline)
+    for policy_id, measured in results["policies"].items():
+        for name, verdict in measured["verdicts"].items():
+            say(f"{policy_id}: {name}: {verdict['value']} (target {verdict['target']}): {_verdict_text(verdict)}")
+    for comparison in results.get("golden", []):
+        if "error" in comparison:
+            say(f"{comparison['policy']} against {comparison['baseline_commit']}: not measured: {comparison['error']}")
+        else:
+            say(f"{comparison['policy']} against {comparison['baseline_commit']}: median "
+                f"{comparison['current']['median_us']} / {comparison['baseline']['median_us']} µs = "
+                f"{comparison['ratio']} (tolerance {comparison['tolerance']}): "
+                f"{'met' if comparison['met'] else 'missed'}")
+    say(f"done in {results['seconds']} s")
     return 0
 
 
