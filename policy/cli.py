@@ -24,7 +24,8 @@ from policy.determination import Determination
 from policy.documents import EXIT_BAD_INPUT as EXIT_INVALID
 from policy.documents import EXIT_INTERNAL, InputError, parse_document
 from policy.report import RENDERERS
-from policy.report.text import plural
+from policy.report.escape import json_surrogates
+from policy.report.values import plural
 
 STDIN = "-"
 DOCUMENT = "(document)"
@@ -110,11 +111,15 @@ def read_document(name: str) -> dict[str, Any]:
     return parse_document(_read_bytes(name))
 
 
+# A request document and the determination it got: reports show both.
+Assessed = tuple[dict[str, Any], Determination]
+
+
 def _assess_all(files: list[str], debug: bool, policy_id: str | None = None) -> tuple[
-    list[Determination], list[Problem], bool
+    list[Assessed], list[Problem], bool
 ]:
-    """Assess every input before anything is printed: determinations, problems, internal failure."""
-    determinations: list[Determination] = []
+    """Assess every input before anything is printed: (document, determination) pairs, problems, internal failure."""
+    determinations: list[Assessed] = []
     problems: list[Problem] = []
     failed = False
     stdin_read = False
@@ -124,27 +129,29 @@ def _assess_all(files: list[str], debug: bool, policy_id: str | None = None) -> 
                 if stdin_read:
                     raise InputError("standard input holds one document; name '-' once")
                 stdin_read = True
-            determinations.append(policy.assess(read_document(name), policy_id=policy_id))
+            document = read_document(name)
+            determinations.append((document, policy.assess(document, policy_id=policy_id)))
         except InputError as error:
             problems.append(Problem(name, "", str(error)))
         except policy.InvalidRequest as error:
             problems += [Problem(name, entry["path"], entry["message"]) for entry in error.errors]
         except Exception as error:  # noqa: BLE001 - any other failure is ours, reported as such
             failed = True
-            typer.echo(f"{name}: internal error: {type(error).__name__}: {error}", err=True)
+            typer.echo(_printable(f"{name}: internal error: {type(error).__name__}: {error}"), err=True)
             if debug:
                 typer.echo(traceback.format_exc(), err=True, nl=False)
     return determinations, problems, failed
 
 
-def _render(determinations: list[Determination], output: Format) -> str:
+def _render(assessed: list[Assessed], output: Format) -> str:
     if output is Format.json:
-        dicts = [d.to_dict() for d in determinations]
-        return json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, ensure_ascii=False) + "\n"
+        dicts = [d.to_dict() for _, d in assessed]
+        text = json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, ensure_ascii=False) + "\n"
+        return json_surrogates(text)  # a lone surrogate sent as `\ud800` is written back the same way
     render = RENDERERS[output.value]
     # A rule line between reports; in markdown it needs blank lines so it is not a heading underline.
     separator = "\n---\n\n" if output is Format.markdown else "\n" + "=" * 72 + "\n\n"
-    return separator.join(render(d) for d in determinations)
+    return separator.join(render(d, request=document) for document, d in assessed)
 
 
 def _print(report: str, output: Format) -> None:
@@ -180,11 +187,15 @@ def assess(
     try:
         report = _render(determinations, output)
     except Exception as error:  # noqa: BLE001 - a report that cannot be written is an internal error
-        typer.echo(f"internal error while writing the report: {type(error).__name__}: {error}", err=True)
+        typer.echo(_printable(f"internal error while writing the report: {type(error).__name__}: {error}"), err=True)
         if debug:
             typer.echo(traceback.format_exc(), err=True, nl=False)
         raise typer.Exit(EXIT_INTERNAL) from error
-    _print(report, output)
+    try:
+        _print(report, output)
+    except UnicodeError as error:  # a report is escaped so it can always be written; if not, no traceback
+        typer.echo(_printable(f"internal error while printing the report: {type(error).__name__}"), err=True)
+        raise typer.Exit(EXIT_INTERNAL) from error
 
 
 @app.command()
@@ -241,6 +252,51 @@ def new(
         raise typer.Exit(EXIT_INVALID) from error
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+@app.command()
+def release(
+    policy_id: Annotated[str, typer.Argument(metavar="POLICY_ID", help="The policy to release.")],
+    version: Annotated[str, typer.Option("--version", help="The version released, X.Y.Z (the version policy.toml names).")],
+    effective: Annotated[str, typer.Option("--effective", help="The date it takes effect, YYYY-MM-DD.")],
+    amend: Annotated[
+        bool, typer.Option("--amend", help="Re-record the last release (same version) from the current source; "
+                           "only for a release not yet in effect.")
+    ] = False,
+) -> None:
+    """Record a release of POLICY_ID in its folder's releases.json: version, effective date, digest and a
+    snapshot of what it releases, and print what changed since the last release.
+
+    The source must say what is released: the policy's version in its
+    policy.toml is the version, and its newest changelog entry has it, dated
+    the effective date. Refused (exit 2): a policy whose drift check finds
+    anything, a version not greater than the last release's, an unchanged
+    source.
+    """
+    from policy.check import check as find_drift
+    from policy.releases import ReleaseError
+    from policy.releases import release as record_release
+
+    if policy_id not in policy.policy_ids():
+        typer.echo(f"policy release: no policy {policy_id!r}; this package holds: {', '.join(policy.policy_ids())}",
+                   err=True)
+        raise typer.Exit(EXIT_INVALID)
+    findings = find_drift("steps", policy_id=policy_id, release_state=False)
+    if findings:
+        for finding in findings:
+            typer.echo(str(finding), err=True)
+        typer.echo(f"policy release: {plural(len(findings), 'problem')} found: a release records a source that "
+                   "passes `policy check`", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        entry, changed, path = record_release(policy_id, version, effective, amend=amend)
+    except (ReleaseError, policy.PolicyDefinitionError) as error:
+        typer.echo(f"policy release: {_printable(str(error))}", err=True)
+        raise typer.Exit(EXIT_INVALID) from error
+    typer.echo(f"{policy_id} {entry.version} effective {entry.effective}, {entry.digest}")
+    for item in changed:
+        typer.echo(f"  {item}")
+    typer.echo(f"wrote {path}")
 
 
 @app.command()

@@ -44,6 +44,18 @@ def normalize(code: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
 
 
+# Reports name the codes of each request: one table lookup per distinct valid code.
+@lru_cache(maxsize=1024)
+def title(code: str) -> str | None:
+    """The ICD-10-CM title of a valid code ('M60.80' -> 'Other myositis, unspecified site'), else None."""
+    if not CODE_SHAPE.fullmatch(code):
+        return None
+    try:
+        return str(_table().get_description(code))
+    except ValueError:
+        return None
+
+
 def billable_under(code: str) -> list[str]:
     table = _table()
     return sorted(c for c in table.get_descendants(code) if table.is_leaf(c))

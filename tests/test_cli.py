@@ -81,13 +81,14 @@ def test_json_of_several_files_is_a_list_in_order(runner: CliRunner) -> None:
 
 
 def test_markdown_has_the_source_sections_decision_first_and_numbered_citations(runner: CliRunner) -> None:
-    """The markdown report covers what the source covers, decision up front, citations numbered."""
+    """The markdown report covers what the source covers, after the request and the determination; decision
+    up front, citations numbered."""
     result = run(runner, "assess", "--format", "markdown", str(SOURCE_CASE))
     assert result.exit_code == 0
     text = result.stdout
     headings = re.findall(r"^## (.+)$", text, re.M)
-    assert headings == list(SECTIONS)
-    assert text.index("Decision: APPROVE") < text.index("## Medical necessity")
+    assert headings == ["Request", "Determination", *SECTIONS]
+    assert text.index("Decision: APPROVE") < text.index("## Request") < text.index("## Medical necessity")
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", text.split("## Evidence")[0])]
     assert markers and max(markers) == len(set(markers))
     evidence = text.split("## Evidence")[1]
