@@ -4,7 +4,10 @@ problem names a file and line (relative to the folder holding the library's
 folders, or the package for its Python).
 
 Every folder beside `shared/` is checked as a policy: a folder that is not a
-complete policy is reported with its path, never skipped. Run as
+complete policy is reported with its path, never skipped. Statement wording is
+checked against the parameters and code groups its rules use
+(policy/numbers.py), and a released policy's source against its release
+record (policy/releases.py). Run as
 `policy check [--policy ID]`; it exits non-zero when anything is found.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,7 @@ from typing import Any
 from attrs import frozen
 from gherkin.parser import Parser
 
+from policy import numbers, releases
 from policy.binding import (
     assemble,
     binding_problems,
@@ -42,6 +47,7 @@ from policy.source import (
     source_root,
 )
 from policy.source.catalog import CITATION_PREFIX, INCLUDE_TAG, STATEMENT_TAG
+from policy.source.data import POLICY_DATA, SHARED_DATA
 
 # Tags a scenario may carry, with what they mean (pytest marks are declared from this).
 SCENARIO_TAGS = {
@@ -316,9 +322,48 @@ def _shared(shared: SharedSource, declarations: Declarations, sources: list[Poli
             yield Finding(statement.file, statement.line, f"shared statement {statement.id} is included by no policy")
 
 
+# --- Every number once (issue 8): statement wording against the parameters and code groups -----------
+
+
+def _numbers(source: PolicySource, derivations: tuple[Derivation, ...],
+             rules: tuple[StatementRule, ...]) -> Iterator[Finding]:
+    """Numbers and codes of a policy's own statements that disagree with what their rules use
+    (policy/numbers.py says how they are read and what an author declares)."""
+    data_path = source.folder / POLICY_DATA
+    data = tomllib.loads(data_path.read_text(encoding="utf-8"))  # load_source has read it: valid TOML
+    own = tuple(s for s in source.statements if not s.shared)
+    for problem in numbers.verify(own, source.parameters, source.code_groups, derivations, rules, data, data_path,
+                                  source.folder.parent):
+        yield Finding(problem.file, problem.line, problem.message)
+
+
+def _shared_numbers(shared: SharedSource, declarations: Declarations) -> Iterator[Finding]:
+    """The same for the shared statements, against the shared parameters their shared rules use."""
+    data_path = shared.folder / SHARED_DATA
+    data = tomllib.loads(data_path.read_text(encoding="utf-8")) if data_path.is_file() else {}
+    for problem in numbers.verify(shared.statements, shared.parameters, {}, declarations.derivations,
+                                  declarations.rules, data, data_path, shared.folder.parent):
+        yield Finding(problem.file, problem.line, problem.message)
+
+
+# --- Released versions (issue 8): source, version, changelog and release record agree ---------------
+
+
+def _releases(source: PolicySource, derivations: tuple[Derivation, ...],
+              rules: tuple[StatementRule, ...]) -> Iterator[Finding]:
+    """A released policy whose source changed under the same version, an unreleased version, a changelog
+    that disagrees with the release record (policy/releases.py)."""
+    for problem in releases.problems(source, derivations, rules):
+        yield Finding(problem.file, problem.line, problem.message)
+
+
 def check(steps_package: str | None = "steps", root: Path | None = None,
-          policy_id: str | None = None) -> list[Finding]:
-    """Every drift problem across the policy library (or the one policy `policy_id`)."""
+          policy_id: str | None = None, *, release_state: bool = True) -> list[Finding]:
+    """Every drift problem across the policy library (or the one policy `policy_id`).
+
+    `release_state=False` leaves out whether each source is released (what
+    `policy release` checks before it records a release).
+    """
     base = root or source_root()
     findings: list[Finding] = []
     definitions = step_definitions(steps_package) if steps_package else None
@@ -356,7 +401,12 @@ def check(steps_package: str | None = "steps", root: Path | None = None,
         findings += _parameters(source, derivations, rules, default_parameters(code), python)
         if definitions is not None:
             findings += _steps(source, definitions)
+        findings += _numbers(source, derivations, rules)
+        if release_state:
+            findings += _releases(source, derivations, rules)
     findings += _disagreements(sources)
     if shared is not None and policy_id is None:
         findings += _shared(shared, declarations, sources, definitions)
+    if shared is not None and (policy_id is None or any(source.included for source in sources)):
+        findings += _shared_numbers(shared, declarations)
     return findings

@@ -127,7 +127,7 @@ def check_contract_shape(determination: dict[str, Any]) -> None:
     assert set(determination) == TOP_KEYS
     assert isinstance(determination["request_id"], str)
     assert determination["policy"]["id"] == "ivig-myositis"
-    assert set(determination["policy"]) == {"id", "version", "digest"}
+    assert set(determination["policy"]) == {"id", "version", "effective", "digest"}
     assert DIGEST.match(determination["policy"]["digest"])
     assert determination["decision"] in DECISIONS
     dosing = determination["dosing"]

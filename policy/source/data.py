@@ -51,15 +51,30 @@ class CodeGroup:
 
 @frozen
 class Reference:
-    """A bibliography entry and how directly it supports the statements citing it."""
+    """A bibliography entry: what the reference is and what it says, never how well it supports a statement.
+
+    Support belongs to a statement–reference pair (a dermatomyositis trial is
+    direct for dermatomyositis and extrapolated for other myositis), so it is
+    graded per citation in the grade files `policy.provenance` reads. `url`
+    is the link a reader follows: the one recorded, else the DOI's, else the
+    PubMed record's; `doi` and `pmid` are kept as recorded.
+    """
 
     key: str
     authors: str
     title: str
     published: str
-    support: str
     note: str
     url: str | None
+    doi: str | None = None
+    pmid: str | None = None
+    # A name a compliance reviewer recognizes in a badge ("MIS-C guidance (ACR 2021)").
+    short: str = ""
+
+    @property
+    def support(self) -> str:
+        """Transitional: readers not yet moved to `policy.provenance.grades` see that support is per citation."""
+        return "graded per statement"
 
 
 @frozen
@@ -180,22 +195,45 @@ def _parameters(raw: Mapping[str, Any], where: str) -> dict[str, Parameter]:
     return parameters
 
 
+# Words an author writes for a field not known; shown, they look like data, so they are dropped.
+PLACEHOLDERS = frozenset({"not stated", "not recorded", "not yet recorded", "unknown", "n/a", "na", "tbd", "none"})
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_PMID = re.compile(r"^[1-9]\d{0,8}$")
+
+
+def _given(value: Any) -> str:
+    """A text field as written, or '' when it is absent or a placeholder."""
+    text = str(value).strip() if value is not None else ""
+    return "" if text.rstrip(".").lower() in PLACEHOLDERS else text
+
+
 def _bibliography(raw: Mapping[str, Any], where: str) -> dict[str, Reference]:
+    """The references of a bibliography file. A `support` key is not read: support is graded per citation
+    (policy.provenance), and `policy check` asks for it to be moved there."""
     references = {}
     for key, entry in raw.items():
-        support = _require(entry, "support", f"{where} [{key}]")
-        if support not in SUPPORT_LEVELS:
-            raise PolicyDefinitionError(
-                f"{where} [{key}]: support must be one of {', '.join(SUPPORT_LEVELS)}, got {support!r}"
-            )
+        place = f"{where} [{key}]"
+        doi = _given(entry.get("doi")) or None
+        pmid = _given(entry.get("pmid")) or None
+        url = _given(entry.get("url")) or None
+        if doi is not None and not _DOI.match(doi):
+            raise PolicyDefinitionError(f"{place}: doi must look like 10.<registrant>/<suffix>, got {doi!r}")
+        if pmid is not None and not _PMID.match(pmid):
+            raise PolicyDefinitionError(f"{place}: pmid must be the PubMed number alone, got {pmid!r}")
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise PolicyDefinitionError(f"{place}: url must start with https:// or http://, got {url!r}")
+        link = url or (f"https://doi.org/{doi}" if doi else None) or (
+            f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None)
         references[key] = Reference(
             key=key,
-            authors=entry.get("authors", ""),
-            title=_require(entry, "title", f"{where} [{key}]"),
-            published=entry.get("published", ""),
-            support=support,
-            note=entry.get("note", ""),
-            url=entry.get("url"),
+            authors=_given(entry.get("authors")),
+            title=_require(entry, "title", place),
+            published=_given(entry.get("published")),
+            note=_given(entry.get("note")),
+            url=link,
+            doi=doi,
+            pmid=pmid,
+            short=_given(entry.get("short")),
         )
     return references
 
@@ -232,9 +270,15 @@ BIBLIOGRAPHY = "bibliography.toml"
 IGNORED = ("__pycache__",)
 
 
+# The policy's release record (policy/releases.py): it records the digest of the source, so it is
+# not part of the source that digest covers (writing it would change what it records).
+RELEASE_RECORD = "releases.json"
+
+
 def source_files(folder: Path) -> tuple[Path, ...]:
-    """The files a digest covers: every file of the folder, sorted, caches left out."""
-    return tuple(sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith((".pyc", ".pyo"))))
+    """The files a digest covers: every file of the folder, sorted, caches and the release record left out."""
+    return tuple(sorted(p for p in folder.iterdir()
+                        if p.is_file() and not p.name.endswith((".pyc", ".pyo")) and p.name != RELEASE_RECORD))
 
 
 def load_shared(root: Path | None = None) -> SharedSource | None:
