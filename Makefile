@@ -1,7 +1,7 @@
 # Two entry points for a fresh machine (Python 3.11+):
 #   make assess   install, then assess every request in examples/ and print the reports
 #   make test     install with test extras, then run the drift check, the whole test
-#                 suite, the docs site build and the browser test of the site
+#                 suite, the docs site build, the policies' PDFs and the browser tests
 # PYTHON picks the interpreter (e.g. make test PYTHON=python3.13; pyenv versions are
 # found even when not selected); VENV the environment folder (one per interpreter).
 
@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD := build
 
-.PHONY: assess test install clean check unit site browser serve bench
+.PHONY: assess test install clean check unit site pdf browser serve bench
 
 # durable-rules 2.0.28 ships only as source and calls PyEval_CallObject, which
 # Python 3.13 removed; the define maps it to its replacement on every version
@@ -32,14 +32,14 @@ assess: $(STAMP)
 	$(BIN)/policy assess examples/*/*.json
 
 # The drift check, then every test; the site is built from the results the
-# tests just recorded and opened in a real browser. Every step runs even when
-# one before it failed (a failing example then shows as failed on the site);
-# the target fails if any step did.
+# tests just recorded, each policy is printed to PDF, and both are opened in a
+# real browser. Every step runs even when one before it failed (a failing
+# example then shows as failed on the site); the target fails if any step did.
 test: $(STAMP)
 	@failed=""; \
 	$(MAKE) --no-print-directory check || failed="$$failed check"; \
 	$(MAKE) --no-print-directory unit || failed="$$failed unit"; \
-	$(MAKE) --no-print-directory browser || failed="$$failed site/browser"; \
+	$(MAKE) --no-print-directory browser || failed="$$failed site/pdf/browser"; \
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi
 
 check: $(STAMP)
@@ -58,10 +58,17 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs
 site: $(STAMP)
 	$(MKDOCS) build --strict --quiet
 
-# The built site in headless Chromium (Debian's, installed once by
-# tools/install-chromium); screenshots land in $(BUILD)/screenshots/.
-browser: site
+# Each policy's printable page of the built site, printed by headless Chromium
+# (Debian's, installed once by tools/install-chromium) to $(BUILD)/pdf/<policy-id>.pdf
+# and copied beside it, as site/<policy-id>/<policy-id>.pdf, which the policy's home links.
+pdf: site
 	tools/install-chromium
+	$(BIN)/python tools/print-pdf --out $(BUILD)/pdf
+
+# The built site in headless Chromium, served and opened from disk (file://), and
+# the PDFs read back; after `pdf`, since a site build would remove the copies in site/.
+# Screenshots land in $(BUILD)/screenshots/.
+browser: pdf
 	$(BIN)/python -m pytest browser_tests
 
 # Rebuilds and reloads the page when docs/ or mkdocs.yml change.

@@ -34,6 +34,16 @@ CONTENT = ("article", "main", "[role=main]", "body")
 TIMEOUT_MS = 20_000
 
 
+def url_of(page: str) -> str:
+    """The site path of a generated page ('<policy-id>/statements/X.md'): its .html file when the site is
+    built for reading from disk (the offline plugin), else its directory."""
+    stem = page.removesuffix(".md")
+    if (SITE / f"{stem}.html").is_file():
+        return f"/{stem}.html"
+    stem = stem.removesuffix("index").rstrip("/")
+    return f"/{stem}/" if stem else "/"
+
+
 def is_local(url: str) -> bool:
     """Whether a request stays on this machine (data: and blob: URLs never leave it)."""
     parts = urlsplit(url)

@@ -25,6 +25,7 @@ from attrs import frozen
 from gherkin.parser import Parser
 
 from policy import numbers, releases
+from policy import provenance
 from policy.binding import (
     assemble,
     binding_problems,
@@ -405,6 +406,7 @@ def check(steps_package: str | None = "steps", root: Path | None = None,
         if release_state:
             findings += _releases(source, derivations, rules)
     findings += _disagreements(sources)
+    findings += [Finding(*problem) for problem in provenance.findings(root, policy_id)]
     if shared is not None and policy_id is None:
         findings += _shared(shared, declarations, sources, definitions)
     if shared is not None and (policy_id is None or any(source.included for source in sources)):

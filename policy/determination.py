@@ -47,8 +47,14 @@ class _Record:
 
 @frozen
 class PolicyRef(_Record):
-    """The policy a determination was made under: its version, the date that version took effect
-    (None when the source is not a release: policy/releases.py) and the digest of its source."""
+    """The policy a determination was made under.
+
+    Attributes:
+        id: The policy's id, e.g. the folder of the policy library it comes from.
+        version: The policy's version.
+        effective: The date (YYYY-MM-DD) that version took effect; null when the source is not a recorded release.
+        digest: sha256 of the policy's source (its folder and the shared statements it includes).
+    """
 
     id: str
     version: str
@@ -58,6 +64,14 @@ class PolicyRef(_Record):
 
 @frozen
 class ChangeMade(_Record):
+    """One change that makes the request approvable.
+
+    Attributes:
+        statement: The statement that requires the change.
+        field: The authorized field changed, a dotted path within `authorized`.
+        requested: The value the request stated (null when it stated none).
+        authorized: The value authorized instead.
+    """
     statement: str
     field: str
     requested: Any
@@ -66,6 +80,13 @@ class ChangeMade(_Record):
 
 @frozen
 class Reason(_Record):
+    """Why the request is denied or pended: one entry per statement.
+
+    Attributes:
+        statement: The statement that denies or pends.
+        text: The statement's text.
+        missing: The request paths of the data missing to decide; absent when nothing is missing.
+    """
     statement: str
     text: str
     missing: tuple[str, ...] | None = None
@@ -79,12 +100,25 @@ class Reason(_Record):
 
 @frozen
 class Note(_Record):
+    """A condition, advice or monitoring item.
+
+    Attributes:
+        statement: The statement it comes from.
+        text: The statement's text.
+    """
     statement: str
     text: str
 
 
 @frozen
 class StatementResult(_Record):
+    """How one statement of the policy came out for this request.
+
+    Attributes:
+        id: The statement ID (stable: map it to letters and notices, never the text).
+        outcome: `met`, `not_met`, `not_applicable` or `unknown`; for a deny, pend or change statement, `not_met` means it applies.
+        citations: The keys of the references the statement cites.
+    """
     id: str
     outcome: str
     citations: tuple[str, ...]
@@ -92,7 +126,15 @@ class StatementResult(_Record):
 
 @frozen
 class TraceStep(_Record):
-    """One step of the chain: a derived fact, or the case a statement rule took."""
+    """One step of the chain: a derived fact, or the case a statement rule took.
+
+    Attributes:
+        rule: The derivation or statement rule.
+        statement: The statement it belongs to.
+        when: The case taken, in the rule language (or what a derivation derives from).
+        outcome: The outcome of the case taken; absent for a derived fact.
+        derived: The derived fact's values; absent for a rule's case.
+    """
 
     rule: str
     statement: str
@@ -113,9 +155,19 @@ class TraceStep(_Record):
 class Determination(_Record):
     """The answer to one request: decision, figures, findings and why.
 
-    `dosing` holds the figures the policy declares, in its order (null when
-    not computable); `authorized` the fields of the request an approval
-    covers, in the policy's order, or None for `pend` and `deny`.
+    Attributes:
+        request_id: The request's `id`, echoed.
+        policy: The policy the request was assessed under.
+        decision: `approve`, `modify` (approvable once every change is applied), `pend` or `deny`.
+        dosing: The figures the policy declares, in its order; null when not computable.
+        authorized: What an approval covers, every change applied (the policy declares its fields); null for `pend` and `deny`.
+        changes: Every change that makes the request approvable, with the statement requiring it.
+        reasons: Why the request is denied or pended, one entry per statement, with the data missing.
+        conditions: Conditions an authorization carries, each with its statement.
+        advice: Advice to the prescriber, each with its statement.
+        monitoring: What is monitored during treatment, each with its statement.
+        statements: Every statement of the policy with its outcome and citations.
+        trace: The derived facts and the case each rule took, in order.
     """
 
     request_id: str

@@ -325,14 +325,22 @@ def _statement_notes(statement: str, entry: Any, relative: str, at: Place,
                           file=relative, line=line)
 
 
+_IDENTITIES: dict[tuple[str, int, int], Mapping[str, Any]] = {}
+
+
 def _policy_identity(folder: Path) -> Mapping[str, Any]:
-    """The [policy] table of a policy folder (empty when unreadable: loading reports that)."""
+    """The [policy] table of a policy folder, read once per version of the file (empty when unreadable:
+    loading the policy reports that)."""
     path = folder / POLICY_FILE
     try:
-        identity = tomllib.loads(path.read_text(encoding="utf-8")).get("policy", {})
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _IDENTITIES:
+            identity = tomllib.loads(path.read_text(encoding="utf-8")).get("policy", {})
+            _IDENTITIES[key] = identity if isinstance(identity, dict) else {}
+        return _IDENTITIES[key]
     except (OSError, tomllib.TOMLDecodeError):
         return {}
-    return identity if isinstance(identity, dict) else {}
 
 
 # --- What the handbook and the reports read ---------------------------------------------------------
@@ -392,8 +400,9 @@ def source_quote(bound: BoundPolicy, statement_id: str) -> tuple[str, ...]:
 
 
 def _sentence_list(items: Iterable[str]) -> str:
-    items = list(dict.fromkeys(items))
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """'a', 'a and b', 'a, b and c', each item once."""
+    unique = list(dict.fromkeys(items))
+    return unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " and " + unique[-1]
 
 
 def _support_badge(gs: list[Grade], bibliography: Mapping[str, Reference]) -> Badge | None:

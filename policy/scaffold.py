@@ -336,17 +336,29 @@ BIBLIOGRAPHY_TOML = '''\
 # References cited by the statements of the $policy_id policy.
 # Each table is one reference under a stable key; the .feature files cite it
 # with a tag @cite.<key> on the statement's Rule, parameters and code groups
-# in policy.toml through their `sources`.
-# support: direct (the reference states what the statement says),
-#          extrapolated (it says so for another condition or population),
-#          unverified (the claim the source attributes to it could not be checked).
+# in policy.toml through their `sources`. How directly it supports each
+# statement citing it is graded in citations.toml.
 
 [$reference]
-authors = "Not stated"
 title = "The guideline $title encodes"
-published = "Not yet recorded"
+short = "the $policy_id guideline"
+note = "Written by `policy new` in place of the guideline's reference: replace it with the guideline's authors, title, publication and DOI, PubMed number or URL."
+'''
+
+CITATIONS_TOML = '''\
+# How directly each reference supports each statement citing it: one grade per
+# (statement, cited reference) pair (format: features/shared/citations.toml).
+# support: direct (the reference states what the statement says),
+#          extrapolated (it says so for another condition, population or figure),
+#          unverified (the claim could not be found in it or checked).
+
+[grade.$dx_id.$reference]
 support = "unverified"
-note = "Written by `policy new` in place of the guideline's reference: replace it with the guideline's authors, title and publication, and say how directly it supports each statement citing it."
+note = "Written by `policy new`: the stand-in reference has not been checked. Grade the real guideline for this statement and say why."
+
+[grade.$units_id.$reference]
+support = "unverified"
+note = "Written by `policy new`: the stand-in reference has not been checked. Grade the real guideline for this statement and say why."
 '''
 
 FEATURE = '''\
@@ -440,6 +452,7 @@ FEATURE_FOLDER = {
     FEATURE_FILE: FEATURE,
     "policy.toml": POLICY_TOML,
     "bibliography.toml": BIBLIOGRAPHY_TOML,
+    "citations.toml": CITATIONS_TOML,
     "__init__.py": INIT_PY,
     "request.py": REQUEST_PY,
     "rules.py": RULES_PY,

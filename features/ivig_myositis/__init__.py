@@ -5,9 +5,10 @@ from __future__ import annotations
 from policy.rules.declarations import PolicyCode
 
 from .request import Request
-from .rules import AUTHORIZATION, DERIVATIONS, FIGURES, REQUEST_ALWAYS_SET, RULES, request_fact
+from .rules import AUTHORIZATION, DERIVATIONS, GLOSSARY, FIGURES, REQUEST_ALWAYS_SET, RULES, request_fact
 
 POLICY = PolicyCode(
+    glossary=GLOSSARY,
     derivations=DERIVATIONS,
     rules=RULES,
     request_model=Request,

@@ -168,7 +168,7 @@ DERIVATIONS = (
         parameters=(), compute=diagnosis_groups,
     ),
     Derivation(
-        name="course_figures", statement="DOSE-TOTAL", label="Course maximum and course requested",
+        name="course_figures", formulas={'course_max_g': '{max_dose_g_per_kg} × dosing weight, rounded to the nearest {vial_rounding_g} (halves up) when that is larger', 'course_requested_g': 'the course total stated, else the dose per kg × dosing weight'}, statement="DOSE-TOTAL", label="Course maximum and course requested",
         reads=("request", "dosing_weight"), produces="course",
         fields=("max_known", "requested_known"),
         parameters=("max_dose_g_per_kg", "vial_rounding_g"), compute=course_figures,
@@ -286,3 +286,26 @@ AUTHORIZATION = Authorization(
         AuthorizedField("reduced_iga", "Reduced-IgA product"),
     ),
 )
+
+# How the handbook and reports say the fields this policy's rules test.
+GLOSSARY: dict[str, str | tuple[str, str]] = {
+    'request.therapies': 'the number of other therapies given with IVIG',
+    'request.severe_acute': ('the patient has severe acute myositis', 'the patient does not have severe acute myositis'),
+    'request.dose_g_per_kg': 'the dose requested per kg of dosing weight',
+    'request.course_total_g': 'the course total requested in grams',
+    'request.days_min': 'the fewest days requested per course',
+    'request.days_max': 'the most days requested per course',
+    'request.interval_days': 'the interval requested between the starts of two courses',
+    'request.courses': 'the number of courses requested',
+    'request.cardiac_dysfunction': ('depressed cardiac function is reported', 'no depressed cardiac function is reported'),
+    'request.plasmapheresis_days_after_course': 'the days after the end of the course at which plasmapheresis is planned',
+    'request.weeks_on_therapy': 'the weeks on IVIG so far',
+    'request.complete_response': ('a complete clinical response is reported', 'no complete clinical response is reported'),
+    'diagnosis.in_scope': ("a requested code is in one of the policy's code groups", "no requested code is in any of the policy's code groups"),
+    'course.max_known': ('the course maximum could be computed', 'the course maximum could not be computed (no dosing weight)'),
+    'course.requested_known': ('the requested course in grams is known', 'the requested course in grams is unknown (no total stated and no dosing weight)'),
+    'response.continuation': ('the request is a continuation', 'the request is an initial request'),
+    'response.reported': ('the response to therapy is reported', 'the response to therapy is not reported'),
+    'response.improvement': 'clinical improvement (strength, function or rash improved)',
+    'response.missing': 'the response data needed to judge it',
+}

@@ -87,7 +87,7 @@ def dosing_weight_of(
 
 
 DOSING_WEIGHT = Derivation(
-    name="dosing_weight", statement="DOSE-WEIGHT", label="Dosing weight (ideal body weight, Devine)",
+    name="dosing_weight", formulas={'IBW (male)': '{ibw_base_male_kg} + {ibw_kg_per_in} × (height in inches − {ibw_reference_height_in})', 'IBW (female)': '{ibw_base_female_kg} + {ibw_kg_per_in} × (height in inches − {ibw_reference_height_in})', 'dosing_weight_kg': 'actual body weight when the patient is under {adult_age_years} of age or shorter than {short_stature_cm}; otherwise IBW, or actual body weight when it is lower than IBW'}, statement="DOSE-WEIGHT", label="Dosing weight (ideal body weight, Devine)",
     reads=("request",), produces="dosing_weight",
     fields=("known",),
     parameters=("adult_age_years", "short_stature_cm", "ibw_base_male_kg", "ibw_base_female_kg",
@@ -96,7 +96,18 @@ DOSING_WEIGHT = Derivation(
 )
 
 
+# How the handbook and reports say the fields the shared rules test.
+GLOSSARY: dict[str, str | tuple[str, str]] = {
+    'request.type': 'the request type',
+    'request.iga': "the patient's serum IgA status",
+    'request.reduced_iga': ('the product requested has reduced IgA content', 'the product requested does not have reduced IgA content'),
+    'request.grams_stated': ('the request states a course in grams', 'the request states no course in grams'),
+    'dosing_weight.known': ('a dosing weight could be computed', 'no dosing weight could be computed'),
+    'dosing_weight.missing': "the patient's height, weight or sex, whichever is missing",
+}
+
 SHARED = Declarations(
+    glossary=GLOSSARY,
     derivations=(DOSING_WEIGHT,),
     rules=(
         StatementRule(

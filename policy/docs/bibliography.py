@@ -1,7 +1,10 @@
-"""A bibliography page: stable keys, full references, support level and who cites each.
+"""A bibliography page: stable keys, full references, and who cites each, with how directly.
 
 Each policy has one (its own references and the shared ones it cites), and so
 does the shared source (the references its statements and parameters cite).
+A reference keeps what it is and says; how directly it supports a statement
+belongs to the statement–reference pair (`policy.provenance` grades), shown
+beside each citing statement when the grades are given.
 """
 
 from __future__ import annotations
@@ -9,15 +12,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from policy.docs.markdown import code, join, statement_link, table
+from policy.provenance import Grade
 from policy.source import CodeGroup, Parameter, Reference, Statement
 from policy.source.data import SUPPORT_MEANING
 
 
 def full_reference(reference: Reference) -> str:
-    """Authors. Title. Where published. (each part ends with one full stop)"""
+    """Authors. Title. Where published. DOI, PubMed ID and link when recorded (each part ends with one full stop)."""
     parts = (reference.authors, reference.title, reference.published)
     text = " ".join(part.rstrip(".") + "." for part in parts if part.strip())
+    ids = []
+    if reference.doi:
+        ids.append(f"DOI {reference.doi}")
+    if reference.pmid:
+        ids.append(f"PMID {reference.pmid}")
+    if ids:
+        text += " " + ", ".join(ids) + "."
     return text + (f" <{reference.url}>" if reference.url else "")
+
+
+def _citing(statement_id: str, key: str, grades: Mapping[tuple[str, str], Grade] | None) -> str:
+    grade = grades.get((statement_id, key)) if grades is not None else None
+    return statement_link(statement_id) + (f" ({grade.support})" if grade is not None else "")
 
 
 def bibliography_page(
@@ -26,13 +42,16 @@ def bibliography_page(
     parameters: Mapping[str, Parameter],
     code_groups: Mapping[str, CodeGroup],
     intro: str = "",
+    grades: Mapping[tuple[str, str], Grade] | None = None,
 ) -> str:
-    """Every reference of `references`, with the statements, parameters and code groups citing it."""
+    """Every reference of `references`, with the statements (and how directly it supports each, from
+    `grades` keyed by (statement, reference)), parameters and code groups citing it."""
     out = [
         "# Bibliography\n",
         intro,
-        "Each reference has a stable key; statements cite it with a tag `@cite.<key>`. "
-        "Its support level says how directly it supports what cites it:\n",
+        "Each reference has a stable key; statements cite it with a tag `@cite.<key>`. How directly a "
+        "reference supports a statement is graded for each citation (a trial can support one diagnosis "
+        "directly and another only by extrapolation); the statement's page says why:\n",
         table(["Support", "Meaning"], [[f"**{k}**", v] for k, v in SUPPORT_MEANING.items()]),
     ]
     for key, reference in references.items():
@@ -40,8 +59,7 @@ def bibliography_page(
         sourced = [p.key for p in parameters.values() if key in p.sources]
         groups = [g.key for g in code_groups.values() if key in g.sources]
         rows = [
-            ["Support", f"**{reference.support}**"],
-            ["Cited by statements", join(statement_link(i) for i in citing)],
+            ["Cited by statements", join(_citing(i, key, grades) for i in citing)],
             ["Source of parameters", join(code(p) for p in sourced)],
         ]
         if code_groups:

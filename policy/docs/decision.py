@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from policy.binding import BoundPolicy
 from policy.docs.markdown import code, join, link, statement_link, table
 from policy.docs.paths import in_section
-from policy.docs.rules import ATTACHED_AS, effect_name, target_text
+from policy.docs.plain import target_words
+from policy.docs.rules import ATTACHED_AS, effect_name, policy_words
 from policy.rules.declarations import Attach, Change, Consequence, Deny, Effect, Pend, StatementRule
 
 PAGE = "decision.md"
@@ -66,9 +67,9 @@ def _authorized_text(bound: BoundPolicy) -> str:
     authorization = bound.code.authorization
     if authorization is None:
         return "This policy declares no authorization: `authorized` is null whatever the decision.\n"
-    params = bound.params
+    words = policy_words(bound)
     defaults = join(
-        (f"{code(f.path)} becomes {target_text(f.default, params)}" for f in authorization.fields
+        (f"**{f.label}** becomes {target_words(f.default, words)}" for f in authorization.fields
          if f.default is not None),
         empty="none",
     )
@@ -82,7 +83,7 @@ def _authorized_text(bound: BoundPolicy) -> str:
 
 def decision_page(bound: BoundPolicy) -> str:
     """Which of the policy's statements can cause each decision, change a value or join the determination."""
-    params = bound.params
+    words = policy_words(bound)
     deny, pend, change = deniers(bound), penders(bound), changers(bound)
     pend_missing = _statements_with(bound, lambda r, c: isinstance(c, Pend) and c.missing is not None)
     change_rows = []
@@ -90,8 +91,9 @@ def decision_page(bound: BoundPolicy) -> str:
         for branch in rule.branches:
             for consequence in branch.then:
                 if isinstance(consequence, Change):
-                    change_rows.append([statement_link(rule.statement), code(consequence.field),
-                                        target_text(consequence.to, params)])
+                    label = words.changed.get(consequence.field, consequence.field)
+                    change_rows.append([statement_link(rule.statement), f"{label} ({code(consequence.field)})",
+                                        target_words(consequence.to, words)])
     attached = {effect: _attached(bound, effect) for effect in ATTACHED_AS}
     # Whatever can deny, pend, change or join the determination is listed above; the rest is reported only.
     acting = {*deny, *pend, *change, *(i for ids in attached.values() for i in ids)}

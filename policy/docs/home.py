@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from policy.docs.library import Library, PolicyDocs, Unbound
 from policy.docs.markdown import code, join, link, status_badge, table
 from policy.docs.overview import every_scenario
+from policy.docs.marks import effective_text
 from policy.docs.paths import API, CONTRACT, DECISION, policy_home, shared_home, shared_statement
 from policy.docs.results import FAILED, NOT_RUN, PASSED, TestResults, overall, summary
 
@@ -22,17 +23,22 @@ INTRO = (
 )
 READING = "\n".join([
     "## Reading a statement page\n",
-    "Each statement page shows the statement's stable ID and text, its effect on a determination, "
+    "Each statement page shows the statement's stable ID and text, with a badge under its title when "
+    "a reviewer must not miss something (its support is only extrapolated or unverified, or a number "
+    "is the committee's own choice); its effect on a determination; the version it last changed in; "
     "the parameters its rules use (with their values and sources, or the committee's note when a "
-    "value is a policy choice), its conditions as the engine evaluates them, its citations with "
-    "their support level (**direct**, **extrapolated** or **unverified**) and its examples. "
-    "Each example row carries the result of the last test run:\n",
+    "value is a policy choice); how it is decided, in words, with the formulas of the figures it "
+    "computes (the rules as the engine evaluates them are one click away); each citation with how "
+    "directly it supports this statement (**direct**, **extrapolated** or **unverified**) and why; "
+    "and its examples. Each example row carries the result of the last test run:\n",
     f"- {status_badge(PASSED)}: the row ran and every step held;",
     f"- {status_badge(FAILED)}: the row ran and a step failed;",
     f"- {status_badge(NOT_RUN)}: no result was recorded for the row (the suite was not run, "
     "or not all of it, before the site was built).\n",
     "A shared statement's rows run once under every policy that includes it: its page in the "
-    "shared section shows one status per including policy.\n",
+    "shared section shows one status per including policy. The examples start from the policy's "
+    "source case; each policy's **Examples** pages show it and every other bundled request with "
+    "the determination it gets.\n",
 ])
 SOURCES = "\n".join([
     "## How the pages are made\n",
@@ -42,7 +48,10 @@ SOURCES = "\n".join([
          "(shared statements: `features/shared/*.feature`)"],
         ["Parameters, code groups, policy version, changelog", "the policy's `policy.toml` "
          "(shared parameters: `features/shared/shared.toml`)"],
-        ["Bibliography and support levels", "the policy's `bibliography.toml` (and the shared one)"],
+        ["Bibliography", "the policy's `bibliography.toml` (and the shared one)"],
+        ["Support of each citation, badges", "the grades of each statement–reference pair (`policy.provenance`)"],
+        ["Effective date, version a statement last changed in", "the policy's recorded releases (`policy.releases`)"],
+        ["Examples and their determinations", "`examples/<policy-id>/*.json`, assessed when the site is built"],
         ["Conditions in readable form, decision page, figures and authorization",
          "the declarations of the policy's Python, `POLICY = PolicyCode(...)`"],
         ["Contract and JSON Schema", "the policy's request model and the determination models"],
@@ -64,6 +73,7 @@ def _policy_row(policy: PolicyDocs, results: TestResults) -> list[str]:
         link(source.title, policy_home(policy.id)),
         code(policy.id),
         source.version,
+        effective_text(policy.bound),
         f"{len(source.statements)}" + (f" ({included} shared)" if included else ""),
         f"{status_badge(overall(counts))} {summary(counts)}{stale}",
     ]
@@ -98,19 +108,25 @@ def _shared_part(library: Library) -> list[str]:
     ]
 
 
-def _pages_part(guides: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]]) -> list[str]:
+def _pages_part(guides: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]],
+                maintainers: Sequence[tuple[str, str]] = ()) -> list[str]:
     rows = [
         [link("Contract", CONTRACT), "what every request and determination holds, and each policy's contract page"],
         [link("How a decision is made", DECISION), "how findings become approve, modify, pend or deny"],
-        [link("Python API", API), "every public name of the `policy` package"],
     ]
     rows += [[link(title, path), "guide"] for title, path in guides]
     rows += [[link(title, path), ""] for title, path in extra]
-    return ["## Guides and reference\n", table(["Page", "For"], rows)]
+    kept = [*maintainers, ("Python API", API)]
+    return [
+        "## Guides and reference\n",
+        table(["Page", "For"], rows),
+        "For the library's maintainers (in the navigation under *Maintainers*): "
+        + ", ".join(link(title, path) for title, path in kept) + ".\n",
+    ]
 
 
 def home_page(library: Library, results: TestResults, guides: Sequence[tuple[str, str]] = (),
-              extra: Sequence[tuple[str, str]] = ()) -> str:
+              extra: Sequence[tuple[str, str]] = (), maintainers: Sequence[tuple[str, str]] = ()) -> str:
     """The site's index.md; `results` are the whole library's, read per policy."""
     finished = f" (finished {results.finished})" if results.finished else ""
     out = [
@@ -118,12 +134,12 @@ def home_page(library: Library, results: TestResults, guides: Sequence[tuple[str
         INTRO,
         "## Policies\n",
         f"Last test run{finished}, counted per example row as it ran under each policy.\n",
-        table(["Policy", "ID", "Version", "Statements", "Last test run"],
+        table(["Policy", "ID", "Version", "Effective", "Statements", "Last test run"],
               [_policy_row(p, results) for p in library.policies])
         if library.policies else "No policy of the library binds yet.\n",
         _unbound_note(library.unbound),
         *_shared_part(library),
-        *_pages_part(guides, extra),
+        *_pages_part(guides, extra, maintainers),
         READING,
         SOURCES,
     ]

@@ -25,8 +25,12 @@ from policy.rules.declarations import Declarations
 from policy.schema import request_schema
 from policy.source import SharedSource, Statement, load_shared
 
+# The request every scenario starts from ("a request like the source case", steps/given.py), and
+# the continuation "like the source case", in examples/<policy-id>/ (docs/authors.md).
+SOURCE_CASE = "source-case.json"
+CONTINUED_CASE = "source-case-continued.json"
 # The worked example of a policy's contract page, first found wins, in examples/<policy-id>/.
-EXAMPLE_FILES = ("contract-example.json", "source-case.json")
+EXAMPLE_FILES = ("contract-example.json", SOURCE_CASE)
 
 
 @frozen
@@ -39,14 +43,25 @@ class Example:
     # Why no determination was made (an invalid request), one line a problem.
     problems: tuple[str, ...] = ()
 
+    @property
+    def name(self) -> str:
+        """The file's name without folder and `.json` ('source-case')."""
+        return self.file.rpartition("/")[2].removesuffix(".json")
+
 
 @frozen
 class PolicyDocs:
-    """One policy with what its pages need besides its source: the request schema and an example."""
+    """One policy with what its pages need besides its source: the request schema, its contract
+    example and every example request of its folder (the source case first), assessed."""
 
     bound: BoundPolicy
     schema: Mapping[str, Any]
     example: Example | None = None
+    examples: tuple[Example, ...] = ()
+
+    def example_named(self, file_name: str) -> Example | None:
+        """The example request of that file name ('source-case.json'), if the folder has it."""
+        return next((e for e in self.examples if e.file.rpartition("/")[2] == file_name), None)
 
     @property
     def id(self) -> str:
@@ -79,21 +94,24 @@ class Library:
         return tuple(p for p in self.policies if statement_id in p.bound.source.included)
 
 
-def read_example(folder: Path, policy_id: str) -> Example | None:
-    """The first example file of the policy's folder, assessed; None when there is none."""
-    for name in EXAMPLE_FILES:
-        path = folder / name
-        if path.is_file():
-            request = json.loads(path.read_text(encoding="utf-8"))
-            try:
-                determination: Mapping[str, Any] | None = assess(request, policy_id).to_dict()
-                problems: tuple[str, ...] = ()
-            except InvalidRequest as error:
-                determination = None
-                problems = tuple(f"{p.path}: {p.message}" for p in error.problems)
-            return Example(file=f"{folder.name}/{name}", request=request, determination=determination,
-                           problems=problems)
-    return None
+def assessed(path: Path, policy_id: str) -> Example:
+    """One example request file and what the policy determines for it (or why it is invalid)."""
+    request = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        determination: Mapping[str, Any] | None = assess(request, policy_id).to_dict()
+        problems: tuple[str, ...] = ()
+    except InvalidRequest as error:
+        determination = None
+        problems = tuple(f"{p.path}: {p.message}" for p in error.problems)
+    return Example(file=f"{path.parent.name}/{path.name}", request=request, determination=determination,
+                   problems=problems)
+
+
+def read_examples(folder: Path, policy_id: str) -> tuple[Example, ...]:
+    """Every example request of the folder, assessed: the source cases first, then by file name."""
+    first = (SOURCE_CASE, CONTINUED_CASE)
+    paths = sorted(folder.glob("*.json"), key=lambda p: (first.index(p.name) if p.name in first else len(first), p.name))
+    return tuple(assessed(path, policy_id) for path in paths)
 
 
 def load_library(examples: Path | None = None) -> Library:
@@ -107,7 +125,9 @@ def load_library(examples: Path | None = None) -> Library:
         except PolicyDefinitionError as error:
             unbound.append(Unbound(policy_id, str(error)))
             continue
-        example = read_example(examples / policy_id, policy_id) if examples is not None else None
-        policies.append(PolicyDocs(bound=policy, schema=schema, example=example))
+        every = read_examples(examples / policy_id, policy_id) if examples is not None else ()
+        by_name = {e.file.rpartition("/")[2]: e for e in every}
+        example = next((by_name[name] for name in EXAMPLE_FILES if name in by_name), None)
+        policies.append(PolicyDocs(bound=policy, schema=schema, example=example, examples=every))
     return Library(policies=tuple(policies), unbound=tuple(unbound), shared=load_shared(),
                    shared_code=shared_code())

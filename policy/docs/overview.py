@@ -13,11 +13,16 @@ from typing import Any
 from gherkin.parser import Parser
 
 from policy.binding import BoundPolicy
+from policy.docs.examples import INDEX as EXAMPLES_INDEX
+from policy.docs.examples import source_case_path
+from policy.docs.library import SOURCE_CASE, PolicyDocs
 from policy.docs.markdown import code, join, link, reference_link, statement_link, status_badge, table
+from policy.docs.marks import badges_cell, effective_text, statement_badges
 from policy.docs.paths import SECTION_INDEX, in_section, policy_statement, relative, shared_home, shared_statement
-from policy.docs.results import TestResults, stale_warning, summary
+from policy.docs.results import TestResults, summary
 from policy.docs.rules import effect_name, policy_rules, statement_parameters
 from policy.docs.statements import section_anchor
+from policy.docs.words import quantity
 from policy.source import ScenarioSource, Statement
 
 # The anchor of the parameters table on the shared section's page.
@@ -72,8 +77,24 @@ def statement_cell(bound: BoundPolicy, statement: Statement, page: str) -> str:
     return f"{own} ({link('shared', relative(page, shared_statement(statement.id)))})"
 
 
-def policy_page(bound: BoundPolicy, results: TestResults) -> str:
+def statement_summary(bound: BoundPolicy, statement: Statement) -> str:
+    """A statement's title and text, with its badges under them (what a reviewer must not miss)."""
+    badges = badges_cell(statement_badges(bound, statement.id))
+    return f"**{statement.title}.** {statement.text}" + (f"<br>{badges}" if badges else "")
+
+
+def _examples_line(policy: PolicyDocs) -> str:
+    if not policy.examples:
+        return ""
+    source_case = (f"the [source case]({source_case_path()}) every scenario starts from and "
+                   if policy.example_named(SOURCE_CASE) is not None else "")
+    return (f"The bundled example requests, {source_case}one for each decision, are on the "
+            f"[examples]({EXAMPLES_INDEX}) page with the determination each gets from this version.\n")
+
+
+def policy_page(policy: PolicyDocs, results: TestResults) -> str:
     """The policy's section index: its identity, then every statement by section, in source order."""
+    bound = policy.bound
     source = bound.source
     page = in_section(bound.id, SECTION_INDEX)
     descriptions = feature_descriptions(source.folder)
@@ -83,13 +104,13 @@ def policy_page(bound: BoundPolicy, results: TestResults) -> str:
                                            if included else "")
     out = [
         f"# {source.title}\n",
-        stale_warning(results, source.id, bound.digest),
         f"> {source.question}\n" if source.question else "",
         table(
             ["Field", "Value"],
             [
                 ["Policy ID", code(source.id)],
                 ["Version", f"{source.version} ([changelog](changelog.md))"],
+                ["Effective", effective_text(bound)],
                 ["Digest", code(bound.digest)],
                 ["Statements", count],
                 ["Last test run", summary(results.of_scenarios(every_scenario(bound)))],
@@ -98,6 +119,7 @@ def policy_page(bound: BoundPolicy, results: TestResults) -> str:
         "The statements below are in the order of the source assessment. "
         "How their findings combine into a decision is on the [decision](decision.md) page; "
         "the request and determination of this policy are on its [contract](contract.md) page.\n",
+        _examples_line(policy),
     ]
     for section, statements in sections(source.statements):
         out.append(f"## {section} {{#{section_anchor(section)}}}\n")
@@ -106,7 +128,7 @@ def policy_page(bound: BoundPolicy, results: TestResults) -> str:
         rows = [
             [
                 statement_cell(bound, s, page),
-                f"**{s.title}.** {s.text}",
+                statement_summary(bound, s),
                 effect_name(bound.effects[s.id]),
                 join(reference_link(k) for k in s.citations),
                 summary(results.of_scenarios(s.scenarios)),
@@ -139,8 +161,8 @@ def parameters_page(bound: BoundPolicy, shared_parameters: Set[str] = frozenset(
         else:
             origin = join(reference_link(k) for k in parameter.sources)
         rows.append([
-            code(key) + (f" ({shared_link})" if key in shared_parameters else ""),
-            f"{parameter.value} {parameter.unit}", parameter.label, origin,
+            parameter.label, quantity(parameter.value, parameter.unit),
+            code(key) + (f" ({shared_link})" if key in shared_parameters else ""), origin,
             join(statement_link(s) for s in users.get(key, [])),
         ])
     out = [
@@ -149,17 +171,17 @@ def parameters_page(bound: BoundPolicy, shared_parameters: Set[str] = frozenset(
         "a parameter marked shared is defined once in the shared source. "
         "A value without a published source is marked as a policy choice, with the committee's note.\n",
         "## Parameters\n",
-        table(["Parameter", "Value", "Meaning", "Source", "Used by"], rows),
+        table(["Parameter", "Value", "Key", "Source", "Used by"], rows),
     ]
     if source.code_groups:
         group_rows = [
-            [code(key), group.label, ", ".join(code(p) for p in group.prefixes),
+            [group.label, ", ".join(code(p) for p in group.prefixes), code(key),
              join(reference_link(k) for k in group.sources)]
             for key, group in source.code_groups.items()
         ]
         out += [
             "## Diagnosis code groups\n",
             "A code belongs to a group when it starts with one of the group's prefixes (dotted form).\n",
-            table(["Group", "Label", "ICD-10-CM prefixes", "Source"], group_rows),
+            table(["Group", "ICD-10-CM codes starting with", "Key", "Source"], group_rows),
         ]
     return "\n".join(out)

@@ -9,6 +9,7 @@ without an entry was not run.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -24,6 +25,9 @@ FAILED = "failed"
 NOT_RUN = "not run"
 STATUSES = (PASSED, FAILED, NOT_RUN)
 RESULTS_FILE = Path("build") / "test-results" / "results.json"
+# The environment variable naming another results file (the root conftest writes there too).
+RESULTS_ENV = "POLICY_TEST_RESULTS"
+STALE_TITLE = "Test results from another version of the policy source"
 
 
 @frozen
@@ -142,10 +146,23 @@ def stale_note(policy_ids: Sequence[str]) -> str:
         return ""
     named = ", ".join(f"`{policy_id}`" for policy_id in policy_ids)
     return (
-        '!!! warning "Test results from another version of the policy source"\n'
+        f'!!! warning "{STALE_TITLE}"\n'
         f"    The last test run under {named} was recorded against a different policy source than the one "
         "these pages show; example rows may be matched to the wrong result. "
         "Run the test suite again and rebuild the site.\n"
+    )
+
+
+def stale_html(policy_ids: Sequence[str]) -> str:
+    """The same warning as HTML, for the site's template to show at the top of every page; '' when none."""
+    if not policy_ids:
+        return ""
+    named = ", ".join(f"<code>{html.escape(policy_id)}</code>" for policy_id in policy_ids)
+    return (
+        f'<div class="admonition warning stale-results"><p class="admonition-title">{STALE_TITLE}</p>'
+        f"<p>The test results shown on this site for {named} were recorded against a different policy "
+        "source than the one these pages show: a status may belong to another version of a rule or an "
+        "example. Run the test suite again and rebuild the site (<code>make test</code>).</p></div>"
     )
 
 

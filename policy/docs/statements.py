@@ -1,10 +1,11 @@
-"""One page per statement of a policy: text, effect, parameters, conditions, citations, examples.
+"""One page per statement of a policy: badges, text, effect, parameters, logic in words, citations, examples.
 
 A statement the policy includes from the shared source gets its page here
 too, showing its examples as they ran under this policy; the page links to
 the statement's shared page, where every including policy's runs are side by side.
-The parts of a page (parameters, citations, examples) are shared with the
-shared statement pages.
+The parts of a page (parameters, code groups, examples) are functions
+returning markdown, shared with the shared statement pages and reusable by
+any other document that shows a statement.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import re
 from collections.abc import Mapping, Sequence
 
 from policy.binding import BoundPolicy
-from policy.docs.bibliography import full_reference
+from policy.docs.examples import continued_case_path, source_case_path
+from policy.docs.library import CONTINUED_CASE, SOURCE_CASE, PolicyDocs
+from policy.docs.marks import citations_markdown, header_badges, last_changed_text, statement_grades
 from policy.docs.markdown import Pages, code, join, link, reference_link, status_badge, table
 from policy.docs.paths import SECTION_INDEX, policy_statement, relative, shared_statement, statement_path
-from policy.docs.results import TestResults, stale_warning, summary
-from policy.docs.rules import EFFECT_MEANING, RuleSet, conditions_section, policy_rules, statement_parameters
+from policy.docs.results import TestResults, summary
+from policy.docs.rules import EFFECT_MEANING, RuleSet, logic_markdown, policy_rules, statement_parameters
+from policy.docs.words import quantity
 from policy.rules.conditions import fields_of
 from policy.rules.declarations import Case
-from policy.source import Parameter, Reference, ScenarioSource, Statement
+from policy.source import Parameter, ScenarioSource, Statement
 
 UP = "../"
 
@@ -43,28 +47,52 @@ def parameter_rows(parameters: Mapping[str, Parameter], keys: Sequence[str], pre
             source = f"**Policy choice:** {parameter.policy_choice}"
         else:
             source = join(reference_link(k, prefix) for k in parameter.sources)
-        rows.append([code(key), f"{parameter.value} {parameter.unit}", parameter.label, source])
+        rows.append([parameter.label, quantity(parameter.value, parameter.unit), code(key), source])
     return rows
 
 
+PARAMETER_HEADER = ["Parameter", "Value", "Key", "Source"]
+
+
+def parameters_markdown(parameters: Mapping[str, Parameter], keys: Sequence[str], prefix: str = UP) -> str:
+    """The parameters a statement uses: what each is, its value and unit, its key and its source.
+
+    Reusable: a table, or a sentence when the statement uses none.
+    """
+    if not keys:
+        return "This statement uses no numeric parameter.\n"
+    return table(PARAMETER_HEADER, parameter_rows(parameters, keys, prefix))
+
+
 def parameters_section(parameters: Mapping[str, Parameter], keys: Sequence[str]) -> str:
-    if not keys:
-        return "## Parameters\n\nThis statement uses no numeric parameter.\n"
-    return "## Parameters\n\n" + table(["Parameter", "Value", "Meaning", "Source"], parameter_rows(parameters, keys))
+    return "## Parameters\n\n" + parameters_markdown(parameters, keys)
 
 
-def citations_section(keys: Sequence[str], bibliography: Mapping[str, Reference]) -> str:
-    """Each cited key with its support level and full reference (a key the bibliography lacks is said so)."""
-    if not keys:
-        return "## Citations\n\nNo citation.\n"
-    rows = []
-    for key in keys:
-        reference = bibliography.get(key)
-        if reference is None:
-            rows.append([code(key), "", "not in this bibliography"])
-        else:
-            rows.append([reference_link(key, UP), f"**{reference.support}**", full_reference(reference)])
-    return "## Citations\n\n" + table(["Key", "Support", "Reference"], rows)
+def scenario_starts(scenarios: Sequence[ScenarioSource]) -> tuple[bool, bool]:
+    """Whether the scenarios start from the source case, and from the continued source case."""
+    steps = [text for scenario in scenarios for _line, _keyword, text in scenario.steps]
+    continued = any("continuation request like the source case" in text for text in steps)
+    plain = any("like the source case" in text and "continuation" not in text for text in steps)
+    return plain, continued
+
+
+def examples_intro(policy: PolicyDocs | None, scenarios: Sequence[ScenarioSource], prefix: str = UP) -> str:
+    """The sentence under a statement's examples heading, linking the source case its scenarios start from.
+
+    `prefix` leads from the page to the policy's section.
+    """
+    if policy is None:
+        return ""
+    plain, continued = scenario_starts(scenarios)
+    parts = []
+    if plain and policy.example_named(SOURCE_CASE) is not None:
+        parts.append(f"[the source case]({prefix}{source_case_path()})")
+    if continued and policy.example_named(CONTINUED_CASE) is not None:
+        parts.append(f"[the continued source case]({prefix}{continued_case_path()})")
+    if not parts:
+        return ""
+    return (f"\"A request like the source case\" is {' and '.join(parts)} of {code(policy.id)}, shown there with "
+            "the determination it gets; each example changes only what its steps say.\n")
 
 
 def examples_section(scenario: ScenarioSource, runs: Sequence[tuple[str, TestResults]]) -> str:
@@ -82,6 +110,27 @@ def examples_section(scenario: ScenarioSource, runs: Sequence[tuple[str, TestRes
     ]
     out.append(table(["Line", *header, *(title for title, _ in runs)], rows))
     return "\n".join(out)
+
+
+def code_groups_markdown(bound: BoundPolicy, statement_id: str, prefix: str = UP) -> str:
+    """The code groups a statement's conditions test, with their prefixes and sources; '' when none."""
+    source = bound.source
+    groups = _code_groups(bound, statement_id)
+    if not groups:
+        return ""
+    return table(
+        ["Code group", "ICD-10-CM codes starting with", "Key", "Source"],
+        [
+            [source.code_groups[key].label, ", ".join(code(p) for p in source.code_groups[key].prefixes),
+             code(key), join(reference_link(k, prefix) for k in source.code_groups[key].sources)]
+            for key in groups
+        ],
+    )
+
+
+def code_groups_section(bound: BoundPolicy, statement_id: str) -> str:
+    groups = code_groups_markdown(bound, statement_id)
+    return f"## Diagnosis code groups\n\n{groups}" if groups else ""
 
 
 def _code_groups(bound: BoundPolicy, statement_id: str) -> list[str]:
@@ -104,8 +153,12 @@ def _shared_row(bound: BoundPolicy, statement: Statement) -> list[str]:
                       f"every policy including it), included here at {place}"]
 
 
-def statement_page(bound: BoundPolicy, statement: Statement, results: TestResults, rules: RuleSet) -> str:
-    """The page of one statement of the policy; `results` are the runs under this policy."""
+def statement_page(bound: BoundPolicy, statement: Statement, results: TestResults, rules: RuleSet,
+                   policy: PolicyDocs | None = None) -> str:
+    """The page of one statement of the policy; `results` are the runs under this policy.
+
+    With `policy` (its examples), the examples heading links the source case they start from.
+    """
     source = bound.source
     effect = bound.effects[statement.id]
     counts = results.of_scenarios(statement.scenarios)
@@ -113,46 +166,36 @@ def statement_page(bound: BoundPolicy, statement: Statement, results: TestResult
         ["ID", code(statement.id)],
         ["Effect", f"**{EFFECT_MEANING[effect]}**"],
         ["Section", f"[{statement.section}]({UP}{SECTION_INDEX}#{section_anchor(statement.section)})"],
+        ["Last changed", f"{last_changed_text(bound, statement.id)} (policy version {source.version}, "
+                         f"[changelog]({UP}changelog.md))"],
         ["Source", code(f"{statement.file}:{statement.line}")],
         ["Citations", join(reference_link(k, UP) for k in statement.citations)],
         ["Last test run", summary(counts)],
     ]
     if statement.shared:
-        facts.insert(4, _shared_row(bound, statement))
+        facts.insert(5, _shared_row(bound, statement))
     out = [
         f"# {statement.id}: {statement.title}\n",
-        stale_warning(results, source.id, bound.digest),
+        header_badges(bound, statement.id),
         f"> {statement.text}\n",
         table(["Field", "Value"], facts),
         parameters_section(source.parameters, statement_parameters(rules, statement.id)),
-    ]
-    out = [part for part in out if part]
-    groups = _code_groups(bound, statement.id)
-    if groups:
-        out.append(table(
-            ["Code group", "Label", "ICD-10-CM prefixes", "Source"],
-            [
-                [code(key), source.code_groups[key].label,
-                 ", ".join(code(p) for p in source.code_groups[key].prefixes),
-                 join(reference_link(k, UP) for k in source.code_groups[key].sources)]
-                for key in groups
-            ],
-        ))
-    out += [
-        "## Conditions\n",
-        conditions_section(rules, statement.id),
-        citations_section(statement.citations, source.bibliography),
+        code_groups_section(bound, statement.id),
+        "## How it is decided\n",
+        logic_markdown(rules, statement.id),
+        citations_markdown(statement.citations, source.bibliography, statement_grades(bound, statement.id), UP),
         "## Examples\n",
+        examples_intro(policy, statement.scenarios),
         f"Last test run: {summary(counts)}.\n",
     ]
     out += [examples_section(scenario, [("Last test run", results)]) for scenario in statement.scenarios]
-    return "\n".join(out)
+    return "\n".join(part for part in out if part)
 
 
-def statement_pages(bound: BoundPolicy, results: TestResults) -> Pages:
+def statement_pages(policy: PolicyDocs, results: TestResults) -> Pages:
     """Every statement page of the policy, keyed relative to its section."""
-    rules = policy_rules(bound)
+    rules = policy_rules(policy.bound)
     return {
-        statement_path(statement.id): statement_page(bound, statement, results, rules)
-        for statement in bound.source.statements
+        statement_path(statement.id): statement_page(policy.bound, statement, results, rules, policy)
+        for statement in policy.bound.source.statements
     }

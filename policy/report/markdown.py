@@ -252,7 +252,6 @@ class MarkdownReport:
 def _reference(reference: Reference) -> str:
     parts = [reference.authors, f"*{reference.title}*", reference.published]
     text = ". ".join(part.rstrip(".") for part in parts if part) + "."
-    text += f" Support: **{reference.support}**."
     if reference.note:
         text += f" {reference.note}"
     if reference.url:

@@ -165,6 +165,10 @@ class Derivation:
     compute: Callable[[Any, Mapping[str, Mapping[str, Any]], Mapping[str, Any]], dict[str, Any]] = field(
         eq=False, repr=False
     )
+    # How the handbook writes what it computes, for people who do not read code:
+    # a produced field (or a name such as "IBW (male)") -> text with {parameter}
+    # placeholders the docs fill with values and units.
+    formulas: Mapping[str, str] = field(factory=dict, kw_only=True)
 
 
 def always() -> Always:
@@ -262,6 +266,9 @@ class Declarations:
 
     derivations: tuple[Derivation, ...] = ()
     rules: tuple[StatementRule, ...] = ()
+    # The words for the facts' fields the rules test, for the handbook and reports:
+    # "fact.field" -> a noun phrase, or (what true reads as, what false reads as).
+    glossary: Mapping[str, str | tuple[str, str]] = field(factory=dict)
 
     @property
     def facts(self) -> tuple[str, ...]:

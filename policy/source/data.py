@@ -71,11 +71,6 @@ class Reference:
     # A name a compliance reviewer recognizes in a badge ("MIS-C guidance (ACR 2021)").
     short: str = ""
 
-    @property
-    def support(self) -> str:
-        """Transitional: readers not yet moved to `policy.provenance.grades` see that support is per citation."""
-        return "graded per statement"
-
 
 @frozen
 class Release:
