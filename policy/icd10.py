@@ -47,7 +47,7 @@ def normalize(code: str) -> str:
 # Reports name the codes of each request: one table lookup per distinct valid code.
 @lru_cache(maxsize=1024)
 def title(code: str) -> str | None:
-    """The ICD-10-CM title of a valid code ('M60.80' -> 'Other myositis, unspecified site'), else None."""
+    """The ICD-10-CM title of a valid code ('E11.9' -> 'Type 2 diabetes mellitus without complications'), else None."""
     if not CODE_SHAPE.fullmatch(code):
         return None
     try:

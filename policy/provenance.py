@@ -1,9 +1,9 @@
 """How directly each statement is supported: grades of statement–reference pairs and the badges they give.
 
-Support is not a property of a reference. A dermatomyositis trial supports a
-statement directly for dermatomyositis and only by extrapolation for other
-myositis; the myositis source assessment supports a shared safety statement
-directly for myositis and by extrapolation for CIDP. So every (statement,
+Support is not a property of a reference. A trial in one condition supports a
+statement directly for that condition and only by extrapolation for a related
+one; one policy's source document supports a shared statement directly for
+that policy and by extrapolation for another. So every (statement,
 cited reference) pair is graded, with a note saying why, in a grade file
 beside the statements (`citations.toml`):
 

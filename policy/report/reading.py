@@ -44,7 +44,7 @@ def outcome_words(outcome: str) -> str:
 
 
 def derived_facts(determination: Determination, bound: BoundPolicy) -> dict[str, Mapping[str, Any]]:
-    """Each derived fact's values, by the name of the fact (`dosing_weight`), from the trace."""
+    """Each derived fact's values, by the name of the fact (`diagnosis`), from the trace."""
     produces = {derivation.name: derivation.produces for derivation in bound.derivations}
     return {
         produces[step.rule]: step.derived

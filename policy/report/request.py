@@ -56,7 +56,7 @@ class Diagnosis:
 
 @frozen
 class RequestSummary:
-    policy: str  # "ivig-myositis 1.1.0"
+    policy: str  # "drug-condition 1.1.0"
     effective: str | None
     request_id: str
     stated: tuple[Row, ...]  # the request's own scalar facts (type, date of service, ...)
@@ -73,14 +73,14 @@ class RequestSummary:
 def _word(word: str, description: str) -> str:
     for token in description.replace("(", " ").replace(")", " ").replace(",", " ").replace(".", " ").split():
         if token.lower() == word and token[1:] != token[1:].lower():
-            return token  # the contract's own spelling of an abbreviation: "IgA", "INCAT"
+            return token  # the contract's own spelling of an abbreviation: "HbA1c"
     if len(word) > 1 and not set(word) & _VOWELS:
         return word.upper()  # an abbreviation: "CK"
     return word
 
 
 def label_of(name: str, spec: Spec) -> str:
-    """A field's label from its name and spec: `height_cm` → "Height", `iga` → "IgA"."""
+    """A field's label from its name and spec: `height_cm` → "Height", `hba1c` → "HbA1c"."""
     words = name.split("_")
     if spec.unit:
         unit = spec.unit.replace("/", "_per_").split("_")
@@ -199,7 +199,7 @@ def summarize(determination: Determination, request: Any = None) -> RequestSumma
 
 
 def diagnosis_text(diagnosis: Diagnosis) -> str:
-    """`M60.80 Other myositis, unspecified site`."""
+    """`E11.9 Type 2 diabetes mellitus without complications`."""
     return f"{diagnosis.code} {diagnosis.description}" if diagnosis.description else diagnosis.code
 
 

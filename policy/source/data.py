@@ -53,8 +53,8 @@ class CodeGroup:
 class Reference:
     """A bibliography entry: what the reference is and what it says, never how well it supports a statement.
 
-    Support belongs to a statement–reference pair (a dermatomyositis trial is
-    direct for dermatomyositis and extrapolated for other myositis), so it is
+    Support belongs to a statement–reference pair (a trial in one condition is
+    direct for it and extrapolated for a related one), so it is
     graded per citation in the grade files `policy.provenance` reads. `url`
     is the link a reader follows: the one recorded, else the DOI's, else the
     PubMed record's; `doi` and `pmid` are kept as recorded.
