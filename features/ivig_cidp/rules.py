@@ -16,14 +16,13 @@ interval requested.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from policy.rules.declarations import (
     Attach,
     Authorization,
     AuthorizedField,
-    Case,
     Change,
     Clamp,
     Deny,
@@ -31,16 +30,17 @@ from policy.rules.declarations import (
     Effect,
     Fact,
     Figure,
-    Otherwise,
     Outcome,
     P,
     Pend,
     StatementRule,
+    rule,
     case,
     otherwise,
 )
 from policy.rules.conditions import all_of, any_of
 
+from ..shared.dosing import allowed_maximum, decimal, one_decimal
 from ..shared.patient import patient_fact
 from .request import Request
 
@@ -137,22 +137,6 @@ def prescriber_data(
     return {"missing": ["prescriber_specialty"] if lacking else []}
 
 
-def _decimal(value: float | int | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def one_decimal(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
-
-
-def allowed_maximum(limit_g_per_kg: float, weight: Decimal, vial_g: float) -> float:
-    """The larger of cap and cap rounded to the nearest vial (halves up), reported at one decimal."""
-    cap = Decimal(str(limit_g_per_kg)) * weight
-    vial = Decimal(str(vial_g))
-    rounded = (cap / vial + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR) * vial
-    return one_decimal(max(cap, rounded))
-
-
 def requested_grams(dose_g_per_kg: float | None, total_g: float | None, weight: Decimal | None) -> float | None:
     """A stated total, else g/kg times the dosing weight; at one decimal, halves up (brief 3.3: every
     gram figure is reported so); else unknown. The rules compare the stated total itself."""
@@ -167,7 +151,7 @@ def course_figures(
     request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The allowed loading and maintenance maxima (vial rounding included) and the courses requested."""
-    weight = _decimal(facts["dosing_weight"].get("dosing_weight_kg"))
+    weight = decimal(facts["dosing_weight"].get("dosing_weight_kg"))
     regimen = request.regimen
     loading = regimen.loading
     vial = params["vial_rounding_g"]
@@ -274,81 +258,73 @@ DERIVATIONS = (
 # --- Statement rules -----------------------------------------------------------
 
 
-def _rule(name: str, effect: Effect, facts: tuple[str, ...], *branches: Any, statement: str | None = None) -> StatementRule:
-    rest = [b for b in branches if isinstance(b, Otherwise)]
-    return StatementRule(
-        name=name, statement=statement or name, effect=effect, facts=facts,
-        cases=tuple(b for b in branches if isinstance(b, Case)), otherwise=rest[0] if rest else None,
-    )
-
-
 CONTINUATION = request.type == "continuation"
 
 RULES = (
     # --- Medical necessity
-    _rule("DX-CIDP", Effect.CRITERION, ("diagnosis",),
+    rule("DX-CIDP", Effect.CRITERION, ("diagnosis",),
           case(diagnosis.cidp == True, MET), otherwise(NOT_MET)),  # noqa: E712
     # A CIDP code already places the patient within the policy; no review.
-    _rule("DX-REVIEW", Effect.PEND, ("diagnosis",),
+    rule("DX-REVIEW", Effect.PEND, ("diagnosis",),
           case(all_of(diagnosis.needs_review == True, diagnosis.cidp == False), NOT_MET, Pend()),  # noqa: E712
           otherwise(MET)),
-    _rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
+    rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
           case(diagnosis.in_scope == False, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
-    _rule("DX-EDX", Effect.PEND, ("request", "edx"),
+    rule("DX-EDX", Effect.PEND, ("request", "edx"),
           case(CONTINUATION, NOT_APPLICABLE),
           case(request.electrodiagnostic == "supportive", MET),
           case(request.electrodiagnostic == "not_supportive", NOT_MET, Pend()),
           otherwise(UNKNOWN, Pend(missing=edx.missing))),
-    _rule("RX-SPECIALIST", Effect.PEND, ("request", "prescriber"),
+    rule("RX-SPECIALIST", Effect.PEND, ("request", "prescriber"),
           case(request.prescriber_specialty == "neurology", MET),
           case(request.prescriber_specialty == "other", NOT_MET, Pend()),
           otherwise(UNKNOWN, Pend(missing=prescriber.missing))),
     # --- Dosing (DOSE-WEIGHT is shared and comes before these)
-    _rule("DOSE-LOADING/per-kg", Effect.CHANGE, ("request",),
+    rule("DOSE-LOADING/per-kg", Effect.CHANGE, ("request",),
           case(request.loading_dose_g_per_kg > P.loading_max_g_per_kg, NOT_MET,
                Change("loading.dose_g_per_kg", P.loading_max_g_per_kg)),
           case(request.loading_dose_g_per_kg.present(), MET),
           otherwise(NOT_APPLICABLE), statement="DOSE-LOADING"),
-    _rule("DOSE-LOADING/grams", Effect.CHANGE, ("request", "course"),
+    rule("DOSE-LOADING/grams", Effect.CHANGE, ("request", "course"),
           case(request.loading_course_total_g.absent(), NOT_APPLICABLE),
           case(course.max_known == False, UNKNOWN),  # noqa: E712  (DOSE-WEIGHT pends for the missing data)
           case(request.loading_course_total_g > course.loading_max_g, NOT_MET,
                Change("loading.course_total_g", course.loading_max_g)),
           otherwise(MET), statement="DOSE-LOADING"),
-    _rule("DOSE-LOADING/days", Effect.CHANGE, ("request",),
+    rule("DOSE-LOADING/days", Effect.CHANGE, ("request",),
           case(request.loading == False, NOT_APPLICABLE),  # noqa: E712
           case(any_of(request.loading_days_min < P.loading_min_days, request.loading_days_max > P.loading_max_days),
                NOT_MET, Change("loading.days", Clamp(P.loading_min_days, P.loading_max_days))),
           otherwise(MET), statement="DOSE-LOADING"),
-    _rule("DOSE-RELOAD", Effect.PEND, ("request",),
+    rule("DOSE-RELOAD", Effect.PEND, ("request",),
           case(all_of(CONTINUATION, request.loading == True), NOT_MET, Pend()),  # noqa: E712
           case(request.loading == True, MET),  # noqa: E712
           otherwise(NOT_APPLICABLE)),
-    _rule("DOSE-MAINTENANCE/per-kg", Effect.CHANGE, ("request",),
+    rule("DOSE-MAINTENANCE/per-kg", Effect.CHANGE, ("request",),
           case(request.dose_g_per_kg > P.maintenance_max_g_per_kg, NOT_MET,
                Change("dose_g_per_kg", P.maintenance_max_g_per_kg)),
           case(request.dose_g_per_kg.present(), MET),
           otherwise(NOT_APPLICABLE), statement="DOSE-MAINTENANCE"),
-    _rule("DOSE-MAINTENANCE/grams", Effect.CHANGE, ("request", "course"),
+    rule("DOSE-MAINTENANCE/grams", Effect.CHANGE, ("request", "course"),
           case(request.course_total_g.absent(), NOT_APPLICABLE),
           case(course.max_known == False, UNKNOWN),  # noqa: E712  (DOSE-WEIGHT pends for the missing data)
           case(request.course_total_g > course.maintenance_max_g, NOT_MET,
                Change("course_total_g", course.maintenance_max_g)),
           otherwise(MET), statement="DOSE-MAINTENANCE"),
-    _rule("DOSE-MAINTENANCE/days", Effect.CHANGE, ("request",),
+    rule("DOSE-MAINTENANCE/days", Effect.CHANGE, ("request",),
           case(any_of(request.days_min < P.maintenance_min_days, request.days_max > P.maintenance_max_days),
                NOT_MET, Change("days", Clamp(P.maintenance_min_days, P.maintenance_max_days))),
           otherwise(MET), statement="DOSE-MAINTENANCE"),
-    _rule("DOSE-MAINT-INTERVAL", Effect.CHANGE, ("request", "interval"),
+    rule("DOSE-MAINT-INTERVAL", Effect.CHANGE, ("request", "interval"),
           case(request.interval_days < interval.minimum_days, NOT_MET,
                Change("interval_days", interval.authorized_days)),
           otherwise(MET)),
     # Courses not stated: the authorization covers duration.max_courses (its default), no change.
-    _rule("DOSE-DURATION", Effect.CHANGE, ("request", "duration"),
+    rule("DOSE-DURATION", Effect.CHANGE, ("request", "duration"),
           case(request.courses > duration.max_courses, NOT_MET, Change("courses", duration.max_courses)),
           otherwise(MET)),
     # --- Monitoring (the shared safety statements come before these)
-    _rule("MON-RESPONSE", Effect.DENY, ("request", "response"),
+    rule("MON-RESPONSE", Effect.DENY, ("request", "response"),
           case(request.type == "initial", NOT_APPLICABLE),
           case(request.responded == False, UNKNOWN, Pend(missing=response.missing)),  # noqa: E712
           case(request.incat_change.absent(), UNKNOWN, Pend(missing=response.missing)),
@@ -356,13 +332,13 @@ RULES = (
           case(request.courses_received >= P.response_courses, NOT_MET, Deny()),
           case(request.courses_received.present(), MET),
           otherwise(UNKNOWN, Pend(missing=response.missing))),
-    _rule("MON-EARLY", Effect.ADVICE, ("request",),
+    rule("MON-EARLY", Effect.ADVICE, ("request",),
           case(all_of(CONTINUATION, request.incat_change > P.improved_incat_change,
                       request.courses_received < P.response_courses), MET, Attach()),
           otherwise(NOT_APPLICABLE)),
-    _rule("MON-LOWEST-DOSE", Effect.ADVICE, ("request",),
+    rule("MON-LOWEST-DOSE", Effect.ADVICE, ("request",),
           case(CONTINUATION, MET, Attach()), otherwise(NOT_APPLICABLE)),
-    _rule("MON-TAPER", Effect.CONDITION, ("request",),
+    rule("MON-TAPER", Effect.CONDITION, ("request",),
           case(all_of(CONTINUATION, request.weeks_on_therapy >= P.taper_weeks,
                       any_of(request.dose_reduction_attempted.absent(),
                              request.dose_reduction_attempted == False)),  # noqa: E712

@@ -10,14 +10,13 @@ each statement hold. DOSE-WEIGHT and the shared safety statements come from
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from policy.rules.declarations import (
     Attach,
     Authorization,
     AuthorizedField,
-    Case,
     Change,
     Clamp,
     Deny,
@@ -25,17 +24,18 @@ from policy.rules.declarations import (
     Effect,
     Fact,
     Figure,
-    Otherwise,
     Outcome,
     P,
     Pend,
     StatementRule,
+    rule,
     always,
     case,
     otherwise,
 )
 from policy.rules.conditions import all_of, any_of
 
+from ..shared.dosing import allowed_maximum, decimal, one_decimal
 from ..shared.patient import patient_fact
 from .request import Request
 
@@ -104,27 +104,16 @@ def diagnosis_groups(
     }
 
 
-def _decimal(value: float | int | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def one_decimal(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
-
-
 def course_figures(
     request: Request, facts: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The allowed course maximum (vial rounding included) and the course requested."""
-    weight = _decimal(facts["dosing_weight"].get("dosing_weight_kg"))
+    weight = decimal(facts["dosing_weight"].get("dosing_weight_kg"))
     regimen = request.regimen
     maximum: float | None = None
     requested: float | None = None
     if weight is not None:
-        cap = Decimal(str(params["max_dose_g_per_kg"])) * weight
-        vial = Decimal(str(params["vial_rounding_g"]))
-        rounded = (cap / vial + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR) * vial
-        maximum = one_decimal(max(cap, rounded))
+        maximum = allowed_maximum(params["max_dose_g_per_kg"], weight, params["vial_rounding_g"])
     if regimen.course_total_g is not None:
         # A stated total is reported as stated; only a computed one is rounded.
         requested = float(regimen.course_total_g)
@@ -183,81 +172,73 @@ DERIVATIONS = (
 # --- Statement rules -----------------------------------------------------------
 
 
-def _rule(name: str, effect: Effect, facts: tuple[str, ...], *branches: Any, statement: str | None = None) -> StatementRule:
-    rest = [b for b in branches if isinstance(b, Otherwise)]
-    return StatementRule(
-        name=name, statement=statement or name, effect=effect, facts=facts,
-        cases=tuple(b for b in branches if isinstance(b, Case)), otherwise=rest[0] if rest else None,
-    )
-
-
 RULES = (
-    _rule("DX-SPECTRUM", Effect.CRITERION, ("diagnosis",),
+    rule("DX-SPECTRUM", Effect.CRITERION, ("diagnosis",),
           case(diagnosis.spectrum == True, MET), otherwise(NOT_MET)),  # noqa: E712
-    _rule("DX-IBM", Effect.DENY, ("diagnosis",),
+    rule("DX-IBM", Effect.DENY, ("diagnosis",),
           case(diagnosis.inclusion_body == True, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
-    _rule("DX-OTHER-CAUSE", Effect.DENY, ("diagnosis",),
+    rule("DX-OTHER-CAUSE", Effect.DENY, ("diagnosis",),
           case(diagnosis.other_cause == True, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
     # 1.1.0: a code within the spectrum already places the patient in it; no review.
     # Written as three exclusive cases so that each request fires one durable rule
     # (a negated conjunction would compile to two clauses both matching most requests).
-    _rule("DX-UNSPECIFIED", Effect.PEND, ("diagnosis",),
+    rule("DX-UNSPECIFIED", Effect.PEND, ("diagnosis",),
           case(diagnosis.needs_review == False, MET),  # noqa: E712
           case(diagnosis.spectrum == True, MET),  # noqa: E712
           otherwise(NOT_MET, Pend())),
-    _rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
+    rule("DX-SCOPE", Effect.DENY, ("diagnosis",),
           case(diagnosis.in_scope == False, NOT_MET, Deny()), otherwise(MET)),  # noqa: E712
-    _rule("SOC-STANDARD", Effect.CRITERION, ("diagnosis",),
+    rule("SOC-STANDARD", Effect.CRITERION, ("diagnosis",),
           case(diagnosis.spectrum == True, MET), otherwise(NOT_MET)),  # noqa: E712
-    _rule("IND-ROLE", Effect.INFORMATIONAL, ("request",), case(always(), MET)),
-    _rule("DOSE-TOTAL/per-kg", Effect.CHANGE, ("request",),
+    rule("IND-ROLE", Effect.INFORMATIONAL, ("request",), case(always(), MET)),
+    rule("DOSE-TOTAL/per-kg", Effect.CHANGE, ("request",),
           case(request.dose_g_per_kg > P.max_dose_g_per_kg, NOT_MET, Change("dose_g_per_kg", P.max_dose_g_per_kg)),
           case(request.dose_g_per_kg.present(), MET),
           otherwise(NOT_APPLICABLE), statement="DOSE-TOTAL"),
-    _rule("DOSE-TOTAL/grams", Effect.CHANGE, ("request", "course"),
+    rule("DOSE-TOTAL/grams", Effect.CHANGE, ("request", "course"),
           case(request.course_total_g.absent(), NOT_APPLICABLE),
           case(course.max_known == False, UNKNOWN),  # noqa: E712
           case(request.course_total_g > course.course_max_g, NOT_MET, Change("course_total_g", course.course_max_g)),
           otherwise(MET), statement="DOSE-TOTAL"),
-    _rule("DOSE-DAYS", Effect.CHANGE, ("request",),
+    rule("DOSE-DAYS", Effect.CHANGE, ("request",),
           case(any_of(request.days_min < P.min_course_days, request.days_max > P.max_course_days),
                NOT_MET, Change("days", Clamp(P.min_course_days, P.max_course_days))),
           otherwise(MET)),
-    _rule("DOSE-HIGH", Effect.ADVICE, ("request", "course"),
+    rule("DOSE-HIGH", Effect.ADVICE, ("request", "course"),
           case(all_of(any_of(course.requested_known == False, course.course_requested_g > P.high_course_g),  # noqa: E712
                       request.days_min < P.high_course_min_days), MET, Attach()),
           otherwise(NOT_APPLICABLE)),
-    _rule("DOSE-INTERVAL", Effect.CHANGE, ("request",),
+    rule("DOSE-INTERVAL", Effect.CHANGE, ("request",),
           case(request.interval_days < P.min_interval_days, NOT_MET, Change("interval_days", P.min_interval_days)),
           otherwise(MET)),
-    _rule("DOSE-COURSES", Effect.CHANGE, ("request",),
+    rule("DOSE-COURSES", Effect.CHANGE, ("request",),
           case(request.courses > P.max_courses, NOT_MET, Change("courses", P.max_courses)),
           otherwise(MET)),
-    _rule("SAFE-CARDIAC-DYSFUNCTION", Effect.CONDITION, ("request",),
+    rule("SAFE-CARDIAC-DYSFUNCTION", Effect.CONDITION, ("request",),
           case(request.cardiac_dysfunction == True, MET, Attach()), otherwise(NOT_APPLICABLE)),  # noqa: E712
-    _rule("SAFE-AE", Effect.ADVICE, ("request",),
+    rule("SAFE-AE", Effect.ADVICE, ("request",),
           case(request.days_min <= P.short_course_days, MET, Attach()), otherwise(NOT_APPLICABLE)),
-    _rule("MON-PLAN", Effect.MONITORING, ("request",), case(always(), MET, Attach())),
-    _rule("MON-TRIAL", Effect.ADVICE, ("request", "response"),
+    rule("MON-PLAN", Effect.MONITORING, ("request",), case(always(), MET, Attach())),
+    rule("MON-TRIAL", Effect.ADVICE, ("request", "response"),
           case(all_of(response.continuation == True, response.reported == True,  # noqa: E712
                       response.improvement != "yes", request.weeks_on_therapy < P.trial_weeks),
                MET, Attach()),
           otherwise(NOT_APPLICABLE)),
-    _rule("MON-NO-RESPONSE", Effect.DENY, ("request", "response"),
+    rule("MON-NO-RESPONSE", Effect.DENY, ("request", "response"),
           case(response.continuation == False, NOT_APPLICABLE),  # noqa: E712
           case(response.reported == False, UNKNOWN, Pend(missing=response.missing)),  # noqa: E712
           case(all_of(response.improvement == "no", request.weeks_on_therapy >= P.trial_weeks), NOT_MET, Deny()),
           case(response.improvement == "yes", MET),
           case(request.weeks_on_therapy < P.trial_weeks, MET),
           otherwise(UNKNOWN, Pend(missing=response.missing))),
-    _rule("MON-COMPLETE", Effect.ADVICE, ("request", "response"),
+    rule("MON-COMPLETE", Effect.ADVICE, ("request", "response"),
           case(all_of(response.continuation == True, request.complete_response == True), MET, Attach()),  # noqa: E712
           otherwise(NOT_APPLICABLE)),
-    _rule("PIT-MONOTHERAPY", Effect.PEND, ("request",),
+    rule("PIT-MONOTHERAPY", Effect.PEND, ("request",),
           case(all_of(request.severe_acute == True, request.therapies == 0), NOT_MET, Pend()),  # noqa: E712
           case(request.severe_acute == True, MET),  # noqa: E712
           otherwise(NOT_APPLICABLE)),
-    _rule("PIT-PLASMAPHERESIS", Effect.PEND, ("request",),
+    rule("PIT-PLASMAPHERESIS", Effect.PEND, ("request",),
           case(request.plasmapheresis_days_after_course <= P.plasmapheresis_window_days, NOT_MET, Pend()),
           case(request.plasmapheresis_days_after_course.present(), MET),
           otherwise(NOT_APPLICABLE)),

@@ -171,6 +171,17 @@ class Derivation:
     formulas: Mapping[str, str] = field(factory=dict, kw_only=True)
 
 
+def rule(name: str, effect: Effect, facts: tuple[str, ...], *branches: Case | Otherwise,
+         statement: str | None = None) -> StatementRule:
+    """A statement rule from its cases in order, then its `otherwise`; `statement` defaults to `name`
+    (several rules of one statement are named `<ID>/<part>`)."""
+    rest = [b for b in branches if isinstance(b, Otherwise)]
+    return StatementRule(
+        name=name, statement=statement or name, effect=effect, facts=facts,
+        cases=tuple(b for b in branches if isinstance(b, Case)), otherwise=rest[0] if rest else None,
+    )
+
+
 def always() -> Always:
     return Always()
 
