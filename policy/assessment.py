@@ -6,6 +6,7 @@ import operator
 import os
 import threading
 from collections.abc import Callable, Mapping
+from functools import cache
 from decimal import Decimal
 from typing import Any
 
@@ -67,12 +68,16 @@ class _Plan:
     pends: bool
 
 
+@cache
+def _step(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
+
+
 def _rounded(value: Any, decimals: int | None) -> Any:
     """A figure rounded half up to `decimals` places (as the briefs round every reported figure)."""
-    if value is None or decimals is None or isinstance(value, bool) or not isinstance(value, int | float):
+    if decimals is None or type(value) not in (int, float):
         return value
-    step = Decimal(1).scaleb(-decimals)
-    return float(Decimal(str(value)).quantize(step, rounding="ROUND_HALF_UP"))
+    return float(Decimal(str(value)).quantize(_step(decimals), rounding="ROUND_HALF_UP"))
 
 
 def _plain(value: Any) -> Any:
@@ -103,6 +108,7 @@ class Assessor:
             for f in (authorization.fields if authorization is not None else ())
         )
         self._requested_paths = tuple(path for path, *_ in self._authorized_paths)
+        self._flat_authorization = all(not objects for _path, objects, _leaf, _default in self._authorized_paths)
         self._read_requested: Callable[[Any], Any] = (
             operator.attrgetter(*self._requested_paths) if self._requested_paths else (lambda source: ())
         )
@@ -275,6 +281,8 @@ class Assessor:
                 final[path] = self._target(default, None, derived)
         for change in changes:
             final[change.field] = change.authorized
+        if self._flat_authorization:  # no nested object: the paths are the keys
+            return final
         nested: dict[str, Any] = {}
         for path, objects, leaf, _default in self._authorized_paths:
             node = nested

@@ -92,16 +92,17 @@ def _cross_field(model: type, document: Mapping[str, Any], prefix: str, problems
             problems.append(Problem(prefix, message))
 
 
-def _ordered_pair(value: Any, path: str, problems: list[Problem], spanning: list[Problem]) -> None:
-    # An impossible day is its own problem; the order of the range is judged on possible values only.
-    if any(p.path.startswith(path) for p in problems):
-        return
-    if (
+def _ordered_pair(value: Any, prefix: str, name: str, problems: list[Problem], spanning: list[Problem]) -> None:
+    if not (
         isinstance(value, list | tuple)
         and len(value) == 2
         and all(isinstance(d, int) and not isinstance(d, bool) for d in value)
         and value[0] > value[1]
     ):
+        return
+    path = _path(prefix, name)
+    # An impossible day is its own problem; the order of the range is judged on possible values only.
+    if not any(p.path.startswith(path) for p in problems):
         spanning.append(Problem(path, f"expected [min, max] with min at most max, got {list(value)}"))
 
 
@@ -119,7 +120,7 @@ def _walk(
             known = ", ".join(fields)
             problems.append(Problem(_path(prefix, str(key)), f"unknown field; expected one of: {known}"))
     values: dict[str, Any] = {}
-    pairs: list[tuple[Any, str]] = []
+    pairs: list[tuple[Any, str]] = []  # (value, field name) of each range
     for name, (spec, plainly_fits, convert) in fields.items():
         value = document.get(name)
         if value is None:
@@ -138,7 +139,7 @@ def _walk(
                     values[name] = spec.model(**nested)
             continue
         if spec.pair:
-            pairs.append((value, _path(prefix, name)))
+            pairs.append((value, name))
         if not plainly_fits(value):
             found = check_value(spec, value, _path(prefix, name))
             if found:
@@ -147,8 +148,8 @@ def _walk(
         values[name] = convert(value)
     if exclusive_pairs(model) or at_least_one(model):
         _cross_field(model, document, prefix, spanning)
-    for value, path in pairs:
-        _ordered_pair(value, path, problems, spanning)
+    for value, name in pairs:
+        _ordered_pair(value, prefix, name, problems, spanning)
     return values
 
 

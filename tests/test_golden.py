@@ -11,9 +11,11 @@ requests. These differences are intended and nothing else:
   sentence added) and its rule is new, so the trace step of its rule names
   the case it takes in the new rule's words. Requests with both kinds of
   code are compared with that one statement's finding taken out;
-- the trace of DOSE-WEIGHT's pend: the shared rule tests `grams_stated`, set
-  by every including policy's request fact, where the myositis rule tested
-  its own `course_total_g` (the same condition for a myositis request);
+- the trace of DOSE-WEIGHT's pend: the shared rule tests the dosing-weight
+  fact's `grams_stated` (whether the request states any course in grams, as
+  every including policy's request fact says), where the myositis rule tested
+  its own `course_total_g`: the same condition for a myositis request, and the
+  derived dosing-weight fact carries it;
 - the weight basis of an adult whose actual weight equals ideal body weight
   exactly: "ideal" now, as the statement says (actual weight only when
   lower); the dosing weight is the same number.
@@ -70,7 +72,7 @@ ADDED_SENTENCE = (" This applies only when no code within the spectrum is presen
                   "a covered code already places the patient within it.")
 # (statement, condition as 1.0.0 wrote it in the trace) -> as it is written now
 RENAMED_CONDITIONS = {
-    ("DOSE-WEIGHT", "request.course_total_g is stated"): "request.grams_stated is true",
+    ("DOSE-WEIGHT", "request.course_total_g is stated"): "dosing_weight.grams_stated is true",
 }
 
 
@@ -95,6 +97,8 @@ def _at_a_tie(result: dict[str, Any]) -> bool:
 def _as_intended_now(recorded: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
     """A recorded 1.0.0 determination with the intended changes of 1.1.0 applied."""
     result = _comparable(recorded)
+    weight = next(t for t in result["trace"] if t["rule"] == "dosing_weight")["derived"]
+    weight["grams_stated"] = document["regimen"].get("course_total_g") is not None
     patient = document.get("patient", {})
     adult = patient.get("age_years") is None or patient["age_years"] >= 18
     height_cm = patient.get("height_cm", (patient.get("height_in") or 0) * 2.54)

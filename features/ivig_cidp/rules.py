@@ -60,7 +60,7 @@ response = Fact("response")
 FEWEST_COURSES = 1
 
 # Fields of the request fact that every valid request sets.
-REQUEST_ALWAYS_SET = ("type", "loading", "days_min", "days_max", "interval_days", "grams_stated", "responded")
+REQUEST_ALWAYS_SET = ("type", "loading", "days_min", "days_max", "interval_days", "responded")
 
 
 def request_fact(request: Request) -> dict[str, Any]:
@@ -79,7 +79,9 @@ def request_fact(request: Request) -> dict[str, Any]:
         "dose_g_per_kg": regimen.dose_g_per_kg,
         "course_total_g": regimen.course_total_g,
         # Grams stated for either course need a dosing weight (shared DOSE-WEIGHT).
-        "grams_stated": regimen.course_total_g is not None or (loading is not None and loading.course_total_g is not None),
+        # Set only when true: every field asserted costs the engine time on every request.
+        "grams_stated": (regimen.course_total_g is not None
+                         or (loading is not None and loading.course_total_g is not None)) or None,
         "days_min": regimen.days[0],
         "days_max": regimen.days[1],
         "interval_days": regimen.interval_days,

@@ -6,7 +6,7 @@ a placeholder `Rule:` of its own feature files; the rules and derivation
 below then join that policy's network.
 
 Facts an including policy's request fact must carry: `type`, `iga`,
-`reduced_iga` (when stated) and `grams_stated` (true when the request states
+`reduced_iga` (when stated) and `grams_stated` (true, or left out, when the request states
 any course in grams), and its request model a `patient`.
 """
 
@@ -79,6 +79,9 @@ def dosing_weight_of(
         weight, basis = (ideal, "ideal") if ideal <= actual else (actual, "actual")
     return {
         "known": weight is not None,
+        # Read here rather than tested on the request fact by the rule: the rule then
+        # matches this one fact, and the request fact carries one field fewer.
+        "grams_stated": bool(facts["request"].get("grams_stated")),
         "dosing_weight_kg": None if weight is None else float(weight),
         "weight_basis": basis,
         "ideal_body_weight_kg": None if ideal is None else float(ideal),
@@ -89,7 +92,7 @@ def dosing_weight_of(
 DOSING_WEIGHT = Derivation(
     name="dosing_weight", formulas={'IBW (male)': '{ibw_base_male_kg} + {ibw_kg_per_in} × (height in inches − {ibw_reference_height_in})', 'IBW (female)': '{ibw_base_female_kg} + {ibw_kg_per_in} × (height in inches − {ibw_reference_height_in})', 'dosing_weight_kg': 'actual body weight when the patient is under {adult_age_years} of age or shorter than {short_stature_cm}; otherwise IBW, or actual body weight when it is lower than IBW'}, statement="DOSE-WEIGHT", label="Dosing weight (ideal body weight, Devine)",
     reads=("request",), produces="dosing_weight",
-    fields=("known",),
+    fields=("known", "grams_stated"),
     parameters=("adult_age_years", "short_stature_cm", "ibw_base_male_kg", "ibw_base_female_kg",
                 "ibw_kg_per_in", "ibw_reference_height_in"),
     compute=dosing_weight_of,
@@ -101,7 +104,7 @@ GLOSSARY: dict[str, str | tuple[str, str]] = {
     'request.type': 'the request type',
     'request.iga': "the patient's serum IgA status",
     'request.reduced_iga': ('the product requested has reduced IgA content', 'the product requested does not have reduced IgA content'),
-    'request.grams_stated': ('the request states a course in grams', 'the request states no course in grams'),
+    'dosing_weight.grams_stated': ('the request states a course in grams', 'the request states no course in grams'),
     'dosing_weight.known': ('a dosing weight could be computed', 'no dosing weight could be computed'),
     'dosing_weight.missing': "the patient's height, weight or sex, whichever is missing",
 }
@@ -112,9 +115,9 @@ SHARED = Declarations(
     rules=(
         StatementRule(
             name="DOSE-WEIGHT", statement="DOSE-WEIGHT", effect=Effect.FIGURE,
-            facts=("request", "dosing_weight"),
+            facts=("dosing_weight",),
             cases=(case(dosing_weight.known == True, MET),  # noqa: E712
-                   case(request.grams_stated == True, UNKNOWN, Pend(missing=dosing_weight.missing))),  # noqa: E712
+                   case(dosing_weight.grams_stated == True, UNKNOWN, Pend(missing=dosing_weight.missing))),  # noqa: E712
             otherwise=otherwise(UNKNOWN),
         ),
         StatementRule(
