@@ -110,7 +110,7 @@ def test_a_removed_statement_leaves_its_rule_bound_to_nothing(source: Path) -> N
     text = path.read_text()
     start = text.index("  @SAFE-AE ")
     path.write_text(text[:start])
-    line = _module_line(r"""_rule\(["']SAFE-AE["']""")
+    line = _module_line(r"""\brule\(["']SAFE-AE["']""")
     assert f"{RULES_NAME}:{line}: rule SAFE-AE names unknown statement SAFE-AE" in messages(source)
 
 
@@ -154,7 +154,7 @@ def test_a_statement_with_no_example_where_it_applies_is_reported(source: Path) 
 
 def test_a_statement_that_always_applies_needs_no_example_where_it_does_not(source: Path) -> None:
     """A statement whose only case is `always()` cannot fail to apply, so one side is enough."""
-    assert re.search(r"""_rule\(["']MON-PLAN["'].*case\(always\(\)""", RULES_FILE.read_text())
+    assert re.search(r"""\brule\(["']MON-PLAN["'].*case\(always\(\)""", RULES_FILE.read_text())
     assert "MON-PLAN does not apply" not in (source / FOLDER / "05_monitoring.feature").read_text()
     assert not any("MON-PLAN has no example" in m for m in messages(source))
 
@@ -280,8 +280,8 @@ def test_a_policy_rule_deciding_a_shared_statement_is_reported(source: Path) -> 
     """A policy may not add its own rule to a statement it includes: the including policies would disagree on it."""
     path = source / FOLDER / "rules.py"
     text = path.read_text()
-    anchor = '    _rule("SAFE-AE",'
-    path.write_text(text.replace(anchor, '    _rule("SAFE-CARDIAC", Effect.CONDITION, ("request",), case(always(), MET, Attach())),\n' + anchor, 1))
+    anchor = '    rule("SAFE-AE",'
+    path.write_text(text.replace(anchor, '    rule("SAFE-CARDIAC", Effect.CONDITION, ("request",), case(always(), MET, Attach())),\n' + anchor, 1))
     found = messages(source)
     assert any(m.startswith("ivig_myositis/rules.py:") and "decides shared statement SAFE-CARDIAC" in m
                for m in found), found
