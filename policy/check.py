@@ -33,7 +33,7 @@ from policy.binding import (
     shared_parameter_uses,
     used_parameters,
 )
-from policy.errors import PolicyDefinitionError
+from policy.errors import Finding, PolicyDefinitionError
 from policy.library import id_of, policy_code, policy_folders, shared_code
 from policy.rules.conditions import Always
 from policy.rules.declarations import Declarations, Derivation, PolicyCode, StatementRule
@@ -56,16 +56,6 @@ SCENARIO_TAGS = {
     "boundary": "an example at the edge of a threshold",
 }
 STEP_KINDS = {"Given": "given", "When": "when", "Then": "then"}
-
-
-@frozen
-class Finding:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 def _line_of(path: Path, pattern: str) -> int:
@@ -391,7 +381,7 @@ def check(steps_package: str | None = "steps", root: Path | None = None,
             findings.append(Finding(f"{folder.name}/policy.toml", _line_of(folder / "policy.toml", r"^id\s*=") or 1,
                                     f"policy id {source.id} does not match its folder {folder.name}/ "
                                     f"(expected {id_of(folder.name)})"))
-        findings += [Finding(p.file, p.line, p.message) for p in source.problems]
+        findings += source.problems
         derivations, rules = assemble(source, code, declarations)
         python = [folder, *([shared.folder] if shared is not None else [])]
         findings += _binding(source, derivations, rules, python)
@@ -406,7 +396,7 @@ def check(steps_package: str | None = "steps", root: Path | None = None,
         if release_state:
             findings += _releases(source, derivations, rules)
     findings += _disagreements(sources)
-    findings += [Finding(*problem) for problem in provenance.findings(root, policy_id)]
+    findings += provenance.findings(root, policy_id)
     if shared is not None and policy_id is None:
         findings += _shared(shared, declarations, sources, definitions)
     if shared is not None and (policy_id is None or any(source.included for source in sources)):

@@ -18,6 +18,19 @@ class Problem:
         return {"path": self.path, "message": self.message}
 
 
+@frozen
+class Finding:
+    """A problem with a policy's source, at its place: printed `file:line: message` (paths
+    relative to the folder holding the policy library)."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
 class InvalidRequest(ValueError):
     """The request cannot be assessed; `.errors` lists every problem found."""
 

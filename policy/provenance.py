@@ -44,11 +44,12 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from attrs import evolve, frozen
 
 from policy.binding import BoundPolicy, used_parameters
+from policy.errors import Finding as Problem
 from policy.errors import PolicyDefinitionError
 from policy.library import policy_folders
 from policy.source import (
@@ -119,17 +120,6 @@ class Badge:
     kind: str
     label: str
     detail: str = ""
-
-
-class Problem(NamedTuple):
-    """A provenance problem with its place, as `policy check` prints it."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 @frozen

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from policy.errors import PolicyDefinitionError
+from policy.errors import Finding, PolicyDefinitionError
 from policy.source.catalog import ScenarioSource, Statement, read_statements
 
 # How directly a reference supports the statements citing it, and what each level means.
@@ -82,16 +82,8 @@ class Release:
     changes: tuple[str, ...]
 
 
-@frozen
-class SourceProblem:
-    """Something in a policy folder that keeps it from being a complete policy, with its place."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+# Something in a policy folder that keeps it from being a complete policy, with its place.
+SourceProblem = Finding
 
 
 @frozen
