@@ -16,7 +16,8 @@ from attrs import frozen
 
 from policy.spec import Spec, spec
 
-from ..shared.patient import Patient
+from ..shared.envelope import Envelope
+
 
 DAY_SPEC = Spec(types=("integer",), description="days", minimum=1, maximum=14, unit="days")
 
@@ -73,17 +74,9 @@ class Response:
 
 
 @frozen
-class Request:
+class Request(Envelope):
     """A prior-authorization request for IVIG in chronic inflammatory demyelinating polyradiculoneuropathy."""
 
-    id: str = spec("string", "Request identifier, echoed in the determination.", required=True)
-    type: str = spec("string", "Initial request or continuation of therapy.", required=True, enum=("initial", "continuation"))
-    date_of_service: str | None = spec("string", "First date of service.", format="date")
-    patient: Patient | None = spec("object", "The patient.", model=Patient)
-    diagnoses: tuple[str, ...] = spec(
-        "array", "Billable ICD-10-CM codes, with or without the dot.", required=True,
-        min_items=1, items=Spec(types=("string",), description="ICD-10-CM code", format="icd10-cm"),
-    )
     electrodiagnostic: str | None = spec(
         "string", "Whether electrodiagnostic studies support the diagnosis (EAN/PNS 2021 criteria).",
         enum=("supportive", "not_supportive", "not_done"),

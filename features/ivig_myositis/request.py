@@ -7,7 +7,8 @@ from attrs import frozen
 
 from policy.spec import Spec, spec
 
-from ..shared.patient import Patient
+from ..shared.envelope import Envelope
+from ..shared.patient import Patient  # noqa: F401  (the shared patient model, as the tests read it)
 
 THERAPIES = (
     "corticosteroid",
@@ -55,17 +56,9 @@ class Response:
 
 
 @frozen
-class Request:
+class Request(Envelope):
     """A prior-authorization request for IVIG in inflammatory myopathy."""
 
-    id: str = spec("string", "Request identifier, echoed in the determination.", required=True)
-    type: str = spec("string", "Initial request or continuation of therapy.", required=True, enum=("initial", "continuation"))
-    date_of_service: str | None = spec("string", "First date of service.", format="date")
-    patient: Patient | None = spec("object", "The patient.", model=Patient)
-    diagnoses: tuple[str, ...] = spec(
-        "array", "Billable ICD-10-CM codes, with or without the dot.", required=True,
-        min_items=1, items=Spec(types=("string",), description="ICD-10-CM code", format="icd10-cm"),
-    )
     severe_acute: bool | None = spec("boolean", "Severe acute myositis.")
     concurrent_therapies: tuple[str, ...] | None = spec(
         "array", "Other therapies given with IVIG.",
