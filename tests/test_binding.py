@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from library_copy import copy_library
 
 from policy.binding import assemble, bind, binding_problems, shared_parameter_uses
 from policy.errors import PolicyDefinitionError
 from policy.library import policy_code, shared_code
 from policy.rules.declarations import Effect, Outcome, StatementRule, always, case
-from policy.source import load_source, source_root
+from policy.source import load_source
 
 POLICY = "ivig-myositis"
 
@@ -20,9 +20,7 @@ POLICY = "ivig-myositis"
 @pytest.fixture
 def source_copy(tmp_path: Path) -> Path:
     """A copy of the whole library, to edit."""
-    root = tmp_path / "features"
-    shutil.copytree(source_root(), root, ignore=shutil.ignore_patterns("__pycache__"))
-    return root
+    return copy_library(tmp_path)
 
 
 def _declared() -> tuple[object, tuple[object, ...], tuple[StatementRule, ...]]:

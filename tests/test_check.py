@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from library_copy import IGNORED, copy_library
 
 from policy.check import check
 from policy.source import source_root
@@ -15,15 +16,13 @@ FOLDER = "ivig_myositis"
 POLICY = "ivig-myositis"
 RULES_FILE = source_root() / FOLDER / "rules.py"
 RULES_NAME = "ivig_myositis/rules.py"
-IGNORED = shutil.ignore_patterns("__pycache__")
+
 
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
     """A copy of the whole library (policies, shared source), to break one thing in."""
-    root = tmp_path / "features"
-    shutil.copytree(source_root(), root, ignore=IGNORED)
-    return root
+    return copy_library(tmp_path)
 
 
 def _edit(root: Path, name: str, old: str, new: str) -> int:

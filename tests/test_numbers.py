@@ -4,36 +4,30 @@ their rules use, and `policy check` names the line of any that does not."""
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
+from library_copy import copy_library, replace_once
 
 from policy.binding import BoundPolicy, bind
 from policy.check import check
 from policy.library import policy_ids, shared_code
 from policy.numbers import NumberProblem, codes, quantities, statement_parameters, verify
-from policy.source import load_shared, source_root
+from policy.source import load_shared
 
-IGNORED = shutil.ignore_patterns("__pycache__")
 POLICIES = ("ivig-myositis", "ivig-cidp")
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     """A copy of the whole library, to change one number or code in."""
-    root = tmp_path / "features"
-    shutil.copytree(source_root(), root, ignore=IGNORED)
-    return root
+    return copy_library(tmp_path)
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+_replace = replace_once
 
 
 def _line_of(path: Path, fragment: str) -> int:

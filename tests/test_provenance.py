@@ -10,10 +10,10 @@ policy). `findings` is tested in copies of the library, broken one way each.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from library_copy import copy_library
 
 from policy.binding import BoundPolicy, bound
 from policy.provenance import (
@@ -32,7 +32,6 @@ from policy.source import load_source, source_root
 
 MYOSITIS = "ivig-myositis"
 CIDP = "ivig-cidp"
-IGNORED = shutil.ignore_patterns("__pycache__")
 # Statements of ivig-myositis the source assessment does not contain (myositis brief, section 1).
 NOT_IN_SOURCE = {"DX-IBM", "DX-OTHER-CAUSE", "DX-UNSPECIFIED", "DX-SCOPE"}
 # References without a DOI, PubMed number or URL, and why none is recorded.
@@ -45,9 +44,7 @@ WITHOUT_IDENTIFIER = {
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     """A copy of the whole library (policies, shared source), to break one thing in."""
-    root = tmp_path / "features"
-    shutil.copytree(source_root(), root, ignore=IGNORED)
-    return root
+    return copy_library(tmp_path)
 
 
 def _grade(policy_id: str, statement_id: str, reference: str) -> Grade:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from library_copy import copy_library, replace_once
 from typer.testing import CliRunner
 
 import policy
@@ -20,7 +20,6 @@ from policy.releases import ReleaseError, changes, effective, last_changed, read
 from policy.releases import current as snapshot_of
 from policy.source import source_root
 
-IGNORED = shutil.ignore_patterns("__pycache__")
 MYOSITIS, CIDP = "ivig-myositis", "ivig-cidp"
 # The brief's dates: both current versions take effect on 1 December 2026.
 EFFECTIVE = {MYOSITIS: ("1.1.0", "2026-12-01"), CIDP: ("1.0.0", "2026-12-01")}
@@ -32,15 +31,10 @@ INTERVAL_TEXT = "A longer interval between courses is allowed; a shorter one is 
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     """A copy of the whole library with its release records, to change and release."""
-    root = tmp_path / "features"
-    shutil.copytree(source_root(), root, ignore=IGNORED)
-    return root
+    return copy_library(tmp_path)
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+_replace = replace_once
 
 
 def _line_of(path: Path, pattern: str) -> int:
