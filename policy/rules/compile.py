@@ -38,6 +38,7 @@ MEMBERS = "|"  # joins the names of rules compiled into one durable rule
 OPERATORS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 REQUEST = "request"
 CATCH_ALL = "request:seen"
+FACT_TYPE = "t"
 
 
 def branch_condition(rule: StatementRule, index: int) -> Condition:
@@ -90,9 +91,33 @@ def _patterns(facts: Sequence[str], clause: list[Atom], params: Mapping[str, Any
         placed[fact].append(_compile_atom(atom, params))
     patterns = []
     for fact in facts:
-        tests = [{"t": fact}, *placed[fact]]
+        tests = [{FACT_TYPE: fact}, *placed[fact], *_join_guard(placed[fact])]
         patterns.append({fact: tests[0] if len(tests) == 1 else {"$and": tests}})
     return patterns
+
+
+def _join_guard(tests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A last join test that is always true, for a pattern that compares with an earlier fact.
+
+    When the last join test of a pattern is false, durable-rules 2.0.28
+    (`reduceExpressionSequence`, events.c:614) steps past the end marker of
+    the pattern's expression list and reads on until it meets a byte that
+    looks like one: valgrind shows the invalid read on every such pattern,
+    and about one fresh process in 40 crashed with a segfault. Ending the
+    list with a test that cannot fail (same session id as the joined fact)
+    keeps every false test off the last place: a pattern's fact type differs
+    from the type of every fact it joins with.
+    """
+    joined = [next(iter(ref)) for test in tests for ref in _references(test)]
+    return [{"$neq": {FACT_TYPE: {joined[0]: FACT_TYPE}}}] if joined else []
+
+
+def _references(test: Mapping[str, Any]) -> list[Mapping[str, str]]:
+    """The other facts' fields a compiled test compares with (`{fact: field}`)."""
+    (key, value), = test.items()
+    if key.startswith("$"):
+        (_, value), = value.items()
+    return [value] if isinstance(value, dict) else []
 
 
 def compile_ruleset(
@@ -114,11 +139,11 @@ def compile_ruleset(
     definition: dict[str, Any] = {
         # One firing per session is guaranteed: deleting a session where no
         # action ever fired crashes the engine.
-        CATCH_ALL: {"all": [{REQUEST: {"t": REQUEST}}]},
+        CATCH_ALL: {"all": [{REQUEST: {FACT_TYPE: REQUEST}}]},
     }
     for derivation in derivations:
         definition[f"derive:{derivation.name}"] = {
-            "all": [{fact: {"t": fact}} for fact in derivation.reads]
+            "all": [{fact: {FACT_TYPE: fact}} for fact in derivation.reads]
         }
     for rule in rules:
         if MEMBERS in rule.name:
