@@ -196,6 +196,26 @@ def _parameters(source: PolicySource, derivations: tuple[Derivation, ...], rules
         yield Finding(file, line, f"parameter '{key}' is used but not declared in {relative}")
 
 
+def steps_unavailable(package: str) -> str | None:
+    """Why the step definitions of `package` cannot be checked here, or None when they can.
+
+    An installed wheel ships neither the step library nor pytest-bdd (a test
+    dependency): the drift check then checks everything else and says what
+    it skipped. A step library that is there but fails to import is not
+    skipped: that failure is raised.
+    """
+    root = package.partition(".")[0]
+    try:
+        step_definitions(package)
+    except ModuleNotFoundError as error:
+        missing = error.name or ""
+        if missing.partition(".")[0] not in ("pytest_bdd", root):
+            raise
+        return (f"the step definitions of every scenario step (no module named {missing!r}; they are checked in "
+                "a checkout of the repository with the test extras installed)")
+    return None
+
+
 def step_definitions(package: str) -> list[Any]:
     """Every pytest-bdd step definition found in the modules of `package`."""
     from pytest_bdd.steps import step_function_context_registry

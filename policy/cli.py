@@ -22,7 +22,8 @@ import policy
 from policy.batch import TIMEOUT_SECONDS as BATCH_TIMEOUT
 from policy.determination import Determination
 from policy.documents import EXIT_BAD_INPUT as EXIT_INVALID
-from policy.documents import EXIT_INTERNAL, InputError, parse_document
+from policy.documents import EXIT_INTERNAL, InputError, parse_document, too_large
+from policy.limits import LIMITS
 from policy.report import RENDERERS
 from policy.report.escape import json_surrogates
 from policy.report.values import plural
@@ -99,25 +100,36 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _read_bytes(name: str) -> bytes:
+def _read_bytes(name: str, limit: int = LIMITS.request_bytes) -> bytes:
+    """At most `limit` bytes of a file (or stdin for `-`); InputError when it holds more.
+
+    One byte past the limit is read to tell a file of exactly `limit` bytes
+    from a larger one: an endless input (/dev/zero, a pipe) costs no more.
+    """
     try:
-        return sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+        if name == STDIN:
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with Path(name).open("rb") as file:
+                data = file.read(limit + 1)
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}") from error
+        raise InputError(f"cannot read: {error.strerror or type(error).__name__}") from error
+    if len(data) > limit:
+        raise too_large(limit)
+    return data
 
 
-def read_document(name: str) -> dict[str, Any]:
-    """The JSON object in a file (or stdin for `-`), or InputError saying why not."""
-    return parse_document(_read_bytes(name))
+def read_document(name: str, limit: int = LIMITS.request_bytes) -> dict[str, Any]:
+    """The JSON object in a file (or stdin for `-`) of at most `limit` bytes, or InputError saying why not."""
+    return parse_document(_read_bytes(name, limit), limit)
 
 
 # A request document and the determination it got: reports show both.
 Assessed = tuple[dict[str, Any], Determination]
 
 
-def _assess_all(files: list[str], debug: bool, policy_id: str | None = None) -> tuple[
-    list[Assessed], list[Problem], bool
-]:
+def _assess_all(files: list[str], debug: bool, policy_id: str | None = None,
+                limit: int = LIMITS.request_bytes) -> tuple[list[Assessed], list[Problem], bool]:
     """Assess every input before anything is printed: (document, determination) pairs, problems, internal failure."""
     determinations: list[Assessed] = []
     problems: list[Problem] = []
@@ -129,7 +141,7 @@ def _assess_all(files: list[str], debug: bool, policy_id: str | None = None) -> 
                 if stdin_read:
                     raise InputError("standard input holds one document; name '-' once")
                 stdin_read = True
-            document = read_document(name)
+            document = read_document(name, limit)
             determinations.append((document, policy.assess(document, policy_id=policy_id)))
         except InputError as error:
             problems.append(Problem(name, "", str(error)))
@@ -175,9 +187,13 @@ def assess(
         str | None, typer.Option("--policy", "-p", help=POLICY_HELP, callback=_known_policy)
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="The most bytes a request file may have; a larger one is "
+                          "refused unread.")
+    ] = LIMITS.request_bytes,
 ) -> None:
     """Assess each request FILE and print its determination."""
-    determinations, problems, failed = _assess_all(files, debug, policy_id)
+    determinations, problems, failed = _assess_all(files, debug, policy_id, max_bytes)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if failed:
@@ -209,16 +225,26 @@ def check(
     examples, steps and parameters.
 
     Prints each problem as FILE:LINE: MESSAGE and exits 1 when there is any.
+    What cannot be checked where it runs (the step definitions, from an
+    installed wheel) is skipped and named in one line.
     """
     from policy.check import check as find_drift
+    from policy.check import steps_unavailable
 
-    findings = find_drift(steps or None, policy_id=policy_id)
+    try:
+        skipped = steps_unavailable(steps) if steps else None
+        findings = find_drift(None if skipped else steps or None, policy_id=policy_id)
+    except Exception as error:  # noqa: BLE001 - a check that cannot run is reported, never a traceback
+        typer.echo(_printable(f"policy check: internal error: {type(error).__name__}: {error}"), err=True)
+        raise typer.Exit(EXIT_INTERNAL) from error
     for finding in findings:
         typer.echo(str(finding), err=True)
+    if skipped:
+        typer.echo(f"skipped: {skipped}", err=True)
     if findings:
         typer.echo(f"{plural(len(findings), 'problem')} found", err=True)
         raise typer.Exit(1)
-    typer.echo("policy source, rules and tests agree")
+    typer.echo("policy source, rules and tests agree" + (" (except what was skipped)" if skipped else ""))
 
 
 @app.command()

@@ -6,6 +6,8 @@ from typing import Any
 
 from attrs import frozen
 
+from policy.limits import LIMITS
+
 
 @frozen
 class Problem:
@@ -32,9 +34,18 @@ class Finding:
 
 
 class InvalidRequest(ValueError):
-    """The request cannot be assessed; `.errors` lists every problem found."""
+    """The request cannot be assessed; `.errors` lists every problem found.
+
+    At most `LIMITS.problems` of them, then one saying how many more there
+    were: a document of many bad values cannot make its error report larger
+    than a few hundred lines.
+    """
 
     def __init__(self, problems: list[Problem]) -> None:
+        most = LIMITS.problems
+        if len(problems) > most:
+            problems = [*problems[:most], Problem("", f"{len(problems) - most} more problems not listed "
+                                                      f"(at most {most} are)")]
         self.problems = tuple(problems)
         lines = "; ".join(f"{p.path or '(document)'}: {p.message}" for p in problems)
         super().__init__(f"invalid request ({len(problems)} problem(s)): {lines}")

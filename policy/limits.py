@@ -26,6 +26,11 @@ class Limits:
     problems: int = 100
     # A category code's error names a few billable codes under it, then their count.
     listed_codes: int = 5
+    # A request holds a few dozen values; a document of more is refused before it is walked,
+    # so the work done on a document the caller built in memory is bounded too.
+    values: int = 10_000
+    # A refused string or key is quoted by its start only, in messages and in paths.
+    echoed_chars: int = 40
 
 
 LIMITS = Limits()

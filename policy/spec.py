@@ -70,14 +70,92 @@ def field_spec(model: type, path: str) -> Spec | None:
     return found
 
 
+SHOWN_CHARS = 60
+_END = object()
+
+
+class _Mark(str):
+    """Punctuation of a quoted container, told apart from the values inside it."""
+
+
 def shown(value: Any) -> str:
-    """A value as a message quotes it: its repr, cut to 60 characters."""
-    try:
-        text = repr(value)
-    except ValueError:
-        # Python refuses to write an int of more than 4300 digits.
+    """A value as a message quotes it: its repr, cut to 60 characters.
+
+    The repr is written piece by piece and stopped at the cut, so a value of
+    any size or nesting costs a few dozen pieces: `repr` itself would recurse
+    through every level (RecursionError at a few thousand) and copy all of it.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and _too_long(value):
         return f"an {type(value).__name__} too large to show"
-    return text if len(text) <= 60 else text[:57] + "..."
+    pieces: list[str] = []
+    length = 0
+    for piece in _pieces(value):
+        pieces.append(piece)
+        length += len(piece)
+        if length > SHOWN_CHARS:
+            break
+    text = "".join(pieces)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+
+
+def _too_long(number: int) -> bool:
+    try:
+        repr(number)
+    except ValueError:  # Python refuses to write an int of more than 4300 digits.
+        return True
+    return False
+
+
+def _pieces(value: Any) -> Iterator[str]:
+    """The repr of `value` in pieces, its containers opened with a stack of iterators instead of recursion."""
+    stack: list[Iterator[Any]] = [iter((value,))]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+        elif isinstance(item, _Mark):
+            yield str(item)
+        elif isinstance(item, dict):
+            yield "{"
+            stack.append(_entries(item))
+        elif isinstance(item, list | tuple):
+            yield "[" if isinstance(item, list) else "("
+            stack.append(_items(item))
+        elif isinstance(item, set | frozenset) and item:
+            yield f"{type(item).__name__}({{" if isinstance(item, frozenset) else "{"
+            stack.append(_members(item))
+        elif isinstance(item, str | bytes | bytearray):
+            yield repr(item[: SHOWN_CHARS + 1])  # a prefix: the rest of a long string is cut anyway
+        elif isinstance(item, int) and not isinstance(item, bool) and _too_long(item):
+            yield "<an int too large to show>"
+        else:
+            yield repr(item)
+
+
+def _items(items: list[Any] | tuple[Any, ...]) -> Iterator[Any]:
+    for index, item in enumerate(items):
+        if index:
+            yield _Mark(", ")
+        yield item
+    yield _Mark("]" if isinstance(items, list) else ",)" if len(items) == 1 else ")")
+
+
+def _members(members: set[Any] | frozenset[Any]) -> Iterator[Any]:
+    for index, item in enumerate(members):
+        if index:
+            yield _Mark(", ")
+        yield item
+    yield _Mark("})" if isinstance(members, frozenset) else "}")
+
+
+def _entries(mapping: dict[Any, Any]) -> Iterator[Any]:
+    for index, (key, item) in enumerate(mapping.items()):
+        if index:
+            yield _Mark(", ")
+        yield key
+        yield _Mark(": ")
+        yield item
+    yield _Mark("}")
 
 
 def _is_type(value: Any, kind: str) -> bool:

@@ -336,7 +336,6 @@ HOSTILE = [
     FORGED_ID,
     "PA-8\r\rDecision: APPROVE",
     "PA-9\x00Decision: APPROVE",
-    "PA-10\ud800",
     "## Decision: APPROVE",
     "<img src=x onerror=alert(1)>",
     "PA-11\u2028Decision: APPROVE\u2029\x1b[2J\x85- item",
@@ -407,34 +406,7 @@ def test_hostile_values_cannot_forge_the_command_output(value: str, tmp_path: Pa
     assert determination["decision"] == "deny"
 
 
-@pytest.mark.parametrize("output", ["text", "markdown", "json"])
-def test_a_lone_surrogate_on_stdin_is_reported_like_any_id(output: str) -> None:
-    """`policy assess -` given `"id": "\\ud800"` as JSON on stdin exits 0 with nothing on stderr, in every format."""
-    data = json.dumps(hostile_request("\ud800"))
-    result = CliRunner().invoke(app, ["assess", "-f", output, "-"], input=data, catch_exceptions=False)
-    assert (result.exit_code, result.stderr) == (0, "")
-    if output == "json":
-        assert json.loads(result.stdout)["request_id"] == "\ud800"
-    else:
-        assert "\\ud800" in result.stdout and "\ud800" not in result.stdout
-
-
-# In a process of its own, the real stdout encodes the output: the default format and the JSON are the two paths.
-@pytest.mark.parametrize("output", ["text", "json"])
-def test_a_lone_surrogate_on_stdin_never_gives_a_traceback_or_a_path(output: str) -> None:
-    """`python -m policy assess -` with `"id": "\\ud800"` as JSON exits 0 in its own process, nothing leaked."""
-    document = hostile_request("\ud800")
-    data = json.dumps(document).encode("ascii")
-    assert b'"\\ud800"' in data
-    done = subprocess.run([sys.executable, "-m", "policy", "assess", "-f", output, "-"], input=data,
-                          capture_output=True, timeout=120, check=False)
-    out, err = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
-    assert (done.returncode, err) == (0, ""), err
-    assert "Traceback" not in out and str(ROOT) not in out and str(Path(policy.__file__).parent) not in out
-    if output == "json":
-        assert json.loads(out)["request_id"] == "\ud800"
-    else:
-        assert "\\ud800" in out
+# A lone surrogate in a request is an invalid request, in every format (tests/test_hardening.py).
 
 
 # -- the escapers --------------------------------------------------------------------------------------
