@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from policy.binding import bound
+from policy.limits import LIMITS
 from policy.spec import Spec, spec_of
 from policy.validation import POLICY_KEY, at_least_one, exclusive_pairs
 
@@ -80,6 +81,8 @@ def _value_schema(spec: Spec, nullable: bool) -> dict[str, Any]:
             schema["pattern"] = FORMAT_PATTERNS[spec.format]
         else:
             schema["pattern"] = NON_BLANK
+            # The validator refuses longer strings before reading them (policy.limits).
+            schema["maxLength"] = LIMITS.string_chars
     if "number" in spec.types or "integer" in spec.types:
         schema.update(_keywords(spec, NUMBER_KEYWORDS))
     if "array" in spec.types:
