@@ -343,6 +343,14 @@ def batch(
                      help="The policy to assess every line against; without it, each line names its own."),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback if the run fails.")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue an interrupted run: keep OUT's lines if they answer the first "
+                     "lines of IN (same line numbers and request ids), then append the rest; refuse otherwise."),
+    ] = False,
+    follow_symlink: Annotated[
+        bool, typer.Option("--follow-symlink", help="Write through OUT when it is a symbolic link (refused otherwise).")
+    ] = False,
 ) -> None:
     """Assess every line of IN, writing one JSON result line per input line to OUT, in input order.
 
@@ -350,7 +358,10 @@ def batch(
     `errors` (the line is not a valid request) or `internal_error`. Shows
     progress on a terminal and ends with a summary table on stderr. Exit
     codes: 0 the run completed (invalid lines included); 1 the run itself
-    failed; 2 IN cannot be read or OUT cannot be written; 130 interrupted.
+    failed; 2 IN cannot be read, OUT cannot be written, OUT is a symbolic
+    link, or --resume finds OUT not to be this run's output; 130
+    interrupted; 143 terminated (SIGTERM). Workers end with the command,
+    however it ends.
     """
     from policy.batch import Options
     from policy.batch import command as run_batch
@@ -361,7 +372,7 @@ def batch(
     if policy_id is not None:
         settings["assess"] = partial(policy.assess, policy_id=policy_id)
     options = Options(**settings)
-    raise typer.Exit(run_batch(source, target, options, debug))
+    raise typer.Exit(run_batch(source, target, options, debug, resuming=resume, follow_symlink=follow_symlink))
 
 
 if __name__ == "__main__":

@@ -328,3 +328,27 @@ def test_a_line_naming_no_policy_without_the_option_is_invalid_at_path_policy() 
     assert result.exit_code == 0, result.stderr
     (line,) = (json.loads(text) for text in result.stdout.splitlines())
     assert [e["path"] for e in line["errors"]] == ["policy"]
+
+
+def test_the_progress_bar_shows_records_per_second_and_the_time_left() -> None:
+    """Records done, records per second and the time the rest of the input should take, at the run's speed."""
+    from rich.console import Console
+
+    from policy.batch.terminal import ProgressBar
+
+    screen = io.StringIO()
+    bar = ProgressBar(10_000, Console(file=screen, force_terminal=True, width=160, color_system=None))
+    bar.update(batch.Progress(lines=1234, bytes=4_000, rate=617.0, byte_rate=2_000.0))
+    bar.close()
+    shown = screen.getvalue()
+    assert "1,234 records" in shown and "617 records/s" in shown
+    assert "0:00:03 left" in shown  # 6,000 bytes to go at 2,000 a second
+
+
+def test_the_time_left_is_unknown_without_a_size_or_a_speed() -> None:
+    """Reading stdin (no size) or before any speed is measured, the time left shows as unknown."""
+    from policy.batch.terminal import time_left
+
+    assert time_left(batch.Progress(lines=1, bytes=10, rate=1.0, byte_rate=5.0), None) == "-:--:--"
+    assert time_left(batch.Progress(lines=0, bytes=0, rate=0.0, byte_rate=0.0), 100) == "-:--:--"
+    assert time_left(batch.Progress(lines=9, bytes=100, rate=1.0, byte_rate=1.0), 100 + 3723) == "1:02:03"

@@ -32,25 +32,47 @@ than `timeout` seconds (checked about every tenth of a second) gets its
 worker killed and becomes an internal error; the rest of its chunk goes to
 a fresh worker. The bound is there because the engine once spun forever on
 one pattern.
+
+Lifetime: workers end when the run's process ends, however it ends
+(`worker.py`: a kernel death signal on Linux, pipe ends closed in the
+child, the parent's pid watched). SIGTERM stops the command as Ctrl-C
+does: workers stopped, every finished line written, exit code 143.
+
+Resuming (`policy batch IN OUT --resume`, `resume.py`): OUT's complete
+lines are kept when they answer the first lines of IN (same line numbers and
+request ids), a partial last line is cut, and the run goes on from there;
+OUT that does not fit is refused and left as it is. OUT that is a symbolic
+link is refused unless `--follow-symlink` is given.
 """
 
 from __future__ import annotations
 
 from policy.batch.lines import BatchIOError, Outcome, assess_line
 from policy.batch.pool import TIMEOUT_SECONDS, BatchFailure, Options, Progress, Summary, run
-from policy.batch.terminal import EXIT_DONE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_IO, command, summary_table
+from policy.batch.resume import ResumeRefused
+from policy.batch.terminal import (
+    EXIT_DONE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_IO,
+    EXIT_TERMINATED,
+    command,
+    summary_table,
+)
 
 __all__ = [
     "EXIT_DONE",
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_IO",
+    "EXIT_TERMINATED",
     "TIMEOUT_SECONDS",
     "BatchFailure",
     "BatchIOError",
     "Options",
     "Outcome",
     "Progress",
+    "ResumeRefused",
     "Summary",
     "assess_line",
     "command",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import sys
 import time
 from collections import Counter, deque
@@ -16,15 +15,12 @@ from typing import Any, BinaryIO
 from attrs import define, field, frozen
 
 from policy.assessment import assess as assess_request
-from policy.assessment import assessor
-from policy.batch.lines import Assess, BatchIOError, Outcome, assess_line, internal_error, id_on_line, invalid, read_lines
-from policy import icd10
-from policy.library import policy_ids
+from policy.batch.lines import Assess, BatchIOError, Outcome, internal_error, id_on_line, invalid, read_lines
+from policy.batch.worker import STARTED, warm_up, work
 
 TIMEOUT_SECONDS = 10.0  # about 10,000 times what one line takes
 _POLL_SECONDS = 0.1
 _RESTART_BUDGET = 25  # worker replacements in a row, with no chunk finished, before the run gives up
-_STARTED, _DONE = -1, -2  # worker positions that are not a line being assessed
 
 
 class BatchFailure(RuntimeError):
@@ -58,12 +54,20 @@ class Summary:
     bytes_read: int = 0
     elapsed: float = 0.0
     startup: float = 0.0  # of `elapsed`: loading the policy and starting the workers
+    resumed: int = 0  # of `total`: lines an earlier, interrupted run had written
+    resumed_bytes: int = 0  # of `bytes_read`: the input those lines cover
 
     @property
     def rate(self) -> float:
-        """Lines per second once the workers were up."""
+        """Lines per second once the workers were up (the lines assessed by this run)."""
         working = self.elapsed - self.startup
-        return self.total / working if working > 0 else 0.0
+        return (self.total - self.resumed) / working if working > 0 else 0.0
+
+    @property
+    def byte_rate(self) -> float:
+        """Input bytes per second once the workers were up (those assessed by this run)."""
+        working = self.elapsed - self.startup
+        return (self.bytes_read - self.resumed_bytes) / working if working > 0 else 0.0
 
     def count(self, outcome: Outcome) -> None:
         self.total += 1
@@ -86,44 +90,13 @@ class _Chunk:
     missing: int
 
 
-def _warm_up() -> None:
-    """Build every policy's network and load the ICD-10-CM table, so no line's time bound pays for them."""
-    for policy_id in policy_ids():
-        assessor(policy_id)
-    icd10.load()
-
-
-def _work(conn: Connection, position: Any, assess: Assess) -> None:
-    """A worker's life: build the network once, then assess chunks until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
-    try:
-        _warm_up()
-    except BaseException as error:  # noqa: BLE001 - reported to the parent, which fails the run
-        conn.send(("failed", f"{type(error).__name__}: {error}"))
-        return
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        chunk_id, items = task
-        results = []
-        for index, (slot, line, data) in enumerate(items):
-            position.value = index
-            results.append((slot, assess_line(line, data, assess)))
-        position.value = _DONE
-        conn.send(("done", chunk_id, results))
-
-
 @define
 class _Worker:
     process: BaseProcess
     conn: Connection
     position: Any
     task: tuple[int, list[Item]] | None = None
-    seen: int = _STARTED
+    seen: int = STARTED
     since: float = 0.0
 
     def stop(self, force: bool) -> None:
@@ -141,16 +114,19 @@ class _Worker:
 
 @frozen
 class Progress:
-    """How far a run is: lines written, input bytes they cover, lines per second."""
+    """How far a run is: lines written, input bytes they cover, lines and input bytes per second."""
 
     lines: int
     bytes: int
     rate: float
+    byte_rate: float = 0.0
 
 
 class _Run:
+    """One run. `first_line` is the number of the first line `source` holds (a resumed run starts later)."""
+
     def __init__(self, source: BinaryIO, sink: BinaryIO, options: Options,
-                 on_progress: Callable[[Progress], None] | None) -> None:
+                 on_progress: Callable[[Progress], None] | None, first_line: int = 1) -> None:
         if options.workers < 1 or options.timeout <= 0 or options.chunk_lines < 1:
             raise ValueError("workers and chunk_lines must be at least 1, timeout above 0")
         if options.start_method not in (None, "fork", "spawn"):
@@ -158,7 +134,7 @@ class _Run:
         self.sink = sink
         self.options = options
         self.on_progress = on_progress
-        self.lines = enumerate(read_lines(source, options.max_line_bytes), start=1)
+        self.lines = enumerate(read_lines(source, options.max_line_bytes), start=first_line)
         self.window = options.window or 4 * options.workers
         # fork shares the network already built here; the engine adapter re-creates its lock in the child.
         fork = options.start_method == "fork" or (
@@ -171,6 +147,7 @@ class _Run:
         self.summary = Summary()
         self.started = time.monotonic()
         self.workers: list[_Worker] = []
+        self.fork = fork
         self.restarts = 0
 
     def _start_worker(self) -> _Worker:
@@ -180,8 +157,11 @@ class _Run:
             if stream is not None:
                 stream.flush()
         parent, child = self.context.Pipe()
-        position = self.context.RawValue("q", _STARTED)
-        process = self.context.Process(target=_work, args=(child, position, self.options.assess),
+        position = self.context.RawValue("q", STARTED)
+        # A forked child holds copies of the parent's pipe ends (its own and the other workers'):
+        # it closes them, so that the parent's death is end of file to it. A spawned child has none.
+        inherited = [parent, *(w.conn for w in self.workers)] if self.fork else []
+        process = self.context.Process(target=work, args=(child, position, self.options.assess, os.getpid(), inherited),
                                        name="policy-batch-worker", daemon=True)
         process.start()
         child.close()
@@ -223,8 +203,8 @@ class _Run:
         for worker in list(self.workers):
             if worker.task is None and self.tasks:
                 worker.task = self.tasks.popleft()
-                worker.position.value = _STARTED
-                worker.seen, worker.since = _STARTED, time.monotonic()
+                worker.position.value = STARTED
+                worker.seen, worker.since = STARTED, time.monotonic()
                 try:
                     worker.conn.send(worker.task)
                 except OSError:  # it died while idle: its task goes to the one replacing it
@@ -303,9 +283,10 @@ class _Run:
                 self._replace(worker, f"no result within {self.options.timeout:g} s: the worker was stopped")
 
     def run(self) -> Summary:
-        _warm_up()  # a policy that does not load fails here, once; forked workers start warm
+        warm_up()  # a policy that does not load fails here, once; forked workers start warm
         try:
-            self.workers = [self._start_worker() for _ in range(self.options.workers)]
+            for _ in range(self.options.workers):
+                self.workers.append(self._start_worker())
             self.summary.startup = time.monotonic() - self.started
             last_report = 0.0
             while True:
@@ -315,7 +296,8 @@ class _Run:
                 now = time.monotonic()
                 if self.on_progress is not None and now - last_report >= _POLL_SECONDS:
                     last_report, self.summary.elapsed = now, now - self.started
-                    self.on_progress(Progress(self.summary.total, self.summary.bytes_read, self.summary.rate))
+                    summary = self.summary
+                    self.on_progress(Progress(summary.total, summary.bytes_read, summary.rate, summary.byte_rate))
                 if self.eof and not self.chunks:
                     break
                 self._wait()

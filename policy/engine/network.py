@@ -5,18 +5,25 @@ Known hazards of durable-rules 2.0.28 and how they are kept from callers:
 - The stock `Host` starts dispatcher threads that race with callers (lost
   results, segfaults): no `Host` is created; this module drives the engine's
   action loop itself, on the caller's thread.
+- Creating a session costs more than many firings: a network keeps one
+  session, emptied and checked after each assessment, where the engine can
+  retract safely, and otherwise deletes it; `session.py` says when, and how
+  ids are kept clear of the engine's 32-bit hash collisions. Every fact
+  carries its assessment's serial.
 - Deleting a session where no action fired segfaults: the ruleset has a
-  catch-all rule on the request fact, and a session with no firing is never
-  deleted (it raises instead).
+  catch-all rule on the request fact, and a session where no action ever
+  fired is never deleted (it is left in the engine, its id's hash avoided).
 - Exceptions inside actions are swallowed by the stock host: here actions run
   in this module, and any exception abandons the action and is raised as
-  `EngineError` after the session is deleted.
-- A fact no rule consumes, or an identical fact asserted twice, is refused by
-  the engine: the result code of every assertion is checked and raised.
-- At most 1024 live sessions per ruleset and 32-bit session hashes: sessions
-  are short-lived, one at a time, and deleted in `finally`.
+  `EngineError` after the session is dropped.
+- A fact no rule consumes, or a fact asserted twice, is refused by the
+  engine: the result code of every assertion is checked and raised.
+- At most 1024 live sessions per ruleset: a network has one at a time and
+  deletes the ones it drops, leaving in the engine only sessions where
+  nothing ever fired (a ruleset without its catch-all).
 - No locking inside the engine, GIL never released: every call goes through
-  one lock per network (re-created in forked children).
+  one lock per network (re-created in forked children, which also drop a
+  session a thread was filling at the fork).
 - Rulesets are never freed: networks are cached per process, one per policy.
 - The engine's JSON parser refuses a number whose mantissa has no point
   before its exponent (`1e-05`, `1e+16`, as Python writes them): such
@@ -38,6 +45,16 @@ from typing import Any
 import durable_rules_engine as engine
 from attrs import define, field
 
+from policy.engine.session import (
+    FACT_ID,
+    FACT_TYPE,
+    RESERVED,
+    SERIAL,
+    SESSION,
+    EngineSession,
+    Sessions,
+    matches_one_fact,
+)
 from policy.errors import EngineError
 
 Action = Callable[["Session", str, Mapping[str, Any]], None]
@@ -77,12 +94,14 @@ def encode(value: Any) -> str:
     return text
 
 
-def _reset_locks_after_fork() -> None:
+def _reset_after_fork() -> None:
+    # A thread of the parent may have held a lock at the fork; the child has no such thread,
+    # and the session that thread was filling holds that thread's facts.
     for network in _networks:
-        network._lock = threading.Lock()
+        network._after_fork()
 
 
-os.register_at_fork(after_in_child=_reset_locks_after_fork)
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class Matched(Mapping[str, Any]):
@@ -119,40 +138,66 @@ class Matched(Mapping[str, Any]):
 
 @define
 class Session:
-    """What one assessment produced: the rules that fired and the facts asserted."""
+    """What one assessment produced: the rules that fired and the facts asserted.
+
+    `sid` names the engine session it ran in (reused by later assessments);
+    `serial` is this assessment's own number, carried by each of its facts.
+    """
 
     sid: str
+    serial: int = 0
     fired: list[tuple[str, Mapping[str, Any]]] = field(factory=list)
     facts: dict[str, dict[str, Any]] = field(factory=dict)
     context: dict[str, Any] = field(factory=dict)
     _network: Network | None = field(default=None, repr=False)
-    _handle: int = field(default=0, repr=False)
+    _engine_session: EngineSession | None = field(default=None, repr=False)
 
     def assert_fact(self, fact_type: str, values: Mapping[str, Any]) -> None:
         """Add a derived fact to the running session (from inside an action)."""
         if fact_type in self.facts:
             raise EngineError(f"derived fact '{fact_type}' asserted twice in one session")
-        if self._network is None:
+        if self._network is None or self._engine_session is None:
             raise EngineError("session is not running")
-        fact = {"t": fact_type, **values, "sid": self.sid}
-        self._network._assert(fact)
+        self._network._assert(self._engine_session, self.serial, fact_type, values)
         self.facts[fact_type] = dict(values)
 
 
 class Network:
     """A compiled ruleset and the actions its rules run, one per policy per process."""
 
-    _ids = itertools.count(1)
-
     def __init__(self, name: str, definition: Mapping[str, Any], action: Action) -> None:
         self.name = name
         self.rule_names = frozenset(definition)
+        # Rules whose firing holds several facts: the engine cannot retract those facts safely.
+        self._joining = frozenset(rule for rule, body in definition.items() if not matches_one_fact(body))
         # durable mutates the definition it is given: hand it a copy.
         self._handle = engine.create_ruleset(name, encode(definition))
         self._action = action
         self._lock = threading.Lock()
-        self._sessions = itertools.count(1)
+        self._serials = itertools.count(1)
+        self._sessions = Sessions(self._handle, str(os.getpid()))
         _networks.append(self)
+
+    @property
+    def session_id(self) -> str | None:
+        """The id of the engine session kept for the next assessment, if one is kept."""
+        live = self._sessions.live
+        return live.sid if live is not None else None
+
+    @property
+    def sessions_started(self) -> int:
+        """How many engine sessions this network has opened in this process."""
+        return self._sessions.started
+
+    def reset(self) -> None:
+        """Drop the kept session: the next assessment runs in a fresh one."""
+        with self._lock:
+            if self._sessions.live is not None:
+                self._sessions.discard(self._sessions.live)
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions.after_fork(str(os.getpid()))
 
     def _rule_name(self, message: str) -> str:
         """The firing rule's name: the message's only key, read without decoding the rest."""
@@ -164,17 +209,52 @@ class Network:
         (name, _), = json.loads(message).items()
         return str(name)
 
-    def _assert(self, fact: Mapping[str, Any]) -> int:
+    def _assert(self, live: EngineSession, serial: int, fact_type: str, values: Mapping[str, Any]) -> None:
+        """Assert one fact of the running assessment; raise on anything but a clean assertion."""
+        if FACT_TYPE in values or SESSION in values or FACT_ID in values or SERIAL in values:
+            raise EngineError(f"fact '{fact_type}' uses the adapter's own keys {sorted(RESERVED.intersection(values))}")
+        ids = self._sessions.fact_ids
+        mid = ids.known.get(fact_type) or ids.of(fact_type, live.state_hash)
+        # The keys the adapter adds go last, written here rather than through json.dumps again.
+        text = encode({FACT_TYPE: fact_type, **values})[:-1]
+        text += f', "{SERIAL}": {serial}, "{FACT_ID}": {mid}, "{SESSION}": {live.written_sid}}}'
         try:
-            result = engine.assert_fact(self._handle, encode(fact))
+            result = engine.assert_fact(self._handle, text)
         except Exception as error:  # the C layer raises bare Exceptions with codes
-            raise EngineError(f"the engine refused fact '{fact.get('t')}': {error}") from error
+            raise EngineError(f"the engine refused fact '{fact_type}': {error}") from error
         code = result[0]
         if code == _NOT_HANDLED:
-            raise EngineError(f"no rule consumes fact '{fact.get('t')}'")
+            raise EngineError(f"no rule consumes fact '{fact_type}'")
         if code == _OBSERVED:
-            raise EngineError(f"fact '{fact.get('t')}' was already asserted in this session")
-        return int(result[1])
+            raise EngineError(f"fact '{fact_type}' was already asserted in this session")
+        if code != 0:
+            raise EngineError(f"the engine deferred fact '{fact_type}' (code {code})")
+        live.asserted.append(mid)
+        live.state = int(result[1])
+
+    def _fire(self, live: EngineSession, session: Session) -> tuple[bool, BaseException | None]:
+        """Run the actions the engine schedules until none is left: whether any fired, and an action's failure.
+
+        The loop runs some 25 times per assessment: its names are bound locally.
+        """
+        ruleset, state, act, fired = self._handle, live.state, self._action, session.fired
+        rule_name, complete, joining = self._rule_name, engine.complete_and_start_action, self._joining
+        result = engine.start_action_for_state(ruleset, state)
+        message = result[1] if result else None
+        if message:
+            live.fired = True
+        while message:
+            name, matched = rule_name(message), Matched(message)
+            if name in joining:
+                live.joined = True
+            try:
+                act(session, name, matched)
+            except BaseException as error:  # noqa: BLE001 - raised by `run` once the session is dropped
+                engine.abandon_action(ruleset, state)
+                return True, error
+            fired.append((name, matched))
+            message = complete(ruleset, state)
+        return bool(fired), None
 
     def run(self, request_fact: Mapping[str, Any], context: dict[str, Any] | None = None) -> Session:
         """Assert the request fact, run every action to completion, return what fired.
@@ -182,35 +262,23 @@ class Network:
         `context` is handed to the actions untouched (what they need besides facts).
         """
         with self._lock:
-            session = Session(sid=f"{os.getpid()}-{next(self._sessions)}", context=context or {})
-            session._network = self
-            fired_once = False
+            live = self._sessions.open()
+            session = Session(sid=live.sid, serial=next(self._serials), context=context or {})
+            session._network, session._engine_session = self, live
             failure: BaseException | None = None
+            fired = finished = False
             try:
-                handle = self._assert({"t": "request", **request_fact, "sid": session.sid})
-                session._handle = handle
+                self._assert(live, session.serial, "request", request_fact)
                 session.facts["request"] = dict(request_fact)
-                result = engine.start_action_for_state(self._handle, handle)
-                message = result[1] if result else None
-                while message:
-                    fired_once = True
-                    rule_name, matched = self._rule_name(message), Matched(message)
-                    try:
-                        self._action(session, rule_name, matched)
-                    except BaseException as error:
-                        engine.abandon_action(self._handle, handle)
-                        failure = error
-                        break
-                    session.fired.append((rule_name, matched))
-                    message = engine.complete_and_start_action(self._handle, handle)
+                fired, failure = self._fire(live, session)
+                finished = True
             finally:
-                session._network = None
-                if fired_once:
-                    engine.delete_state(self._handle, session.sid)
+                session._network = session._engine_session = None
+                self._sessions.close(live, clean=finished and fired and failure is None)
             if failure is not None:
                 if isinstance(failure, EngineError):
                     raise failure
                 raise EngineError(f"action failed in {self.name}: {failure!r}") from failure
-            if not fired_once:
+            if not fired:
                 raise EngineError(f"no rule fired in {self.name}: the catch-all rule is missing")
             return session
