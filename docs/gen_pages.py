@@ -29,7 +29,7 @@ DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 # Pages other people write by hand, listed when present: guides for reviewers and integrators,
 # pages for the library's maintainers, then any other page.
-GUIDES = (("Integrators", "integrators.md"),)
+GUIDES = (("Integrators", "integrators.md"), ("Decision service", "service.md"))
 MAINTAINERS = (("Policy authors", "authors.md"), ("Benchmarks", "benchmarks.md"))
 OPTIONAL: tuple[tuple[str, str], ...] = ()
 

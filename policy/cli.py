@@ -375,5 +375,49 @@ def batch(
     raise typer.Exit(run_batch(source, target, options, debug, resuming=resume, follow_symlink=follow_symlink))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own engine.")] = 1,
+    tokens_file: Annotated[
+        Path | None, typer.Option(help="Accepted bearer tokens, one a line (also: POLICY_API_TOKENS, comma-separated).")
+    ] = None,
+    insecure_no_auth: Annotated[
+        bool, typer.Option("--insecure-no-auth", help="Serve without any token configured: no access control.")
+    ] = False,
+    decision_log: Annotated[
+        Path | None, typer.Option(help="The decision log (JSON Lines), appended to.  [default: decisions.jsonl]")
+    ] = None,
+    decision_log_max_bytes: Annotated[
+        int | None, typer.Option(min=1, help="Size past which the decision log is rotated to <name>.1.  "
+                                 "[default: 64 MiB]")
+    ] = None,
+    log_requests: Annotated[
+        bool, typer.Option("--log-requests", help="Write each request document into its decision log line.")
+    ] = False,
+    max_body_bytes: Annotated[
+        int | None, typer.Option(min=1, help="Largest request body (and batch line) accepted.  [default: 1 MiB]")
+    ] = None,
+    cds_jwks: Annotated[
+        Path | None, typer.Option(help="JWKS file: the keys CDS Hooks calls' JWTs are verified against.")
+    ] = None,
+) -> None:
+    """Serve the policy library over HTTP (FastAPI on uvicorn); see docs/service.md.
+
+    Refuses to start (exit 2) without a token unless --insecure-no-auth is given.
+    """
+    from policy.server.serve import serve as run_server
+    from policy.server.settings import Settings
+
+    # Options not given keep the defaults the service's settings declare.
+    given: dict[str, Any] = {"tokens_file": tokens_file, "decision_log": decision_log,
+                             "decision_log_max_bytes": decision_log_max_bytes,
+                             "max_body_bytes": max_body_bytes, "cds_jwks": cds_jwks}
+    settings = Settings(insecure_no_auth=insecure_no_auth, log_requests=log_requests,
+                        **{name: value for name, value in given.items() if value is not None})
+    raise typer.Exit(run_server(host=host, port=port, workers=workers, settings=settings))
+
+
 if __name__ == "__main__":
     app(prog_name="policy")
