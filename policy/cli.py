@@ -402,20 +402,29 @@ def serve(
     cds_jwks: Annotated[
         Path | None, typer.Option(help="JWKS file: the keys CDS Hooks calls' JWTs are verified against.")
     ] = None,
+    public_base_url: Annotated[
+        str | None, typer.Option(help="The base URL EHRs call, when a proxy stands in front: CDS Hooks JWTs "
+                                 "must name <base>/cds-services/<id> as their audience.")
+    ] = None,
 ) -> None:
     """Serve the policy library over HTTP (FastAPI on uvicorn); see docs/service.md.
 
     Refuses to start (exit 2) without a token unless --insecure-no-auth is given.
     """
     from policy.server.serve import serve as run_server
-    from policy.server.settings import Settings
+    from policy.server.settings import Settings, SettingsError
 
     # Options not given keep the defaults the service's settings declare.
     given: dict[str, Any] = {"tokens_file": tokens_file, "decision_log": decision_log,
                              "decision_log_max_bytes": decision_log_max_bytes,
-                             "max_body_bytes": max_body_bytes, "cds_jwks": cds_jwks}
-    settings = Settings(insecure_no_auth=insecure_no_auth, log_requests=log_requests,
-                        **{name: value for name, value in given.items() if value is not None})
+                             "max_body_bytes": max_body_bytes, "cds_jwks": cds_jwks,
+                             "public_base_url": public_base_url}
+    try:
+        settings = Settings(insecure_no_auth=insecure_no_auth, log_requests=log_requests,
+                            **{name: value for name, value in given.items() if value is not None})
+    except SettingsError as error:
+        typer.echo(f"policy serve: {error}", err=True)
+        raise typer.Exit(2) from None
     raise typer.Exit(run_server(host=host, port=port, workers=workers, settings=settings))
 
 

@@ -764,7 +764,8 @@ def _fake_fhir_module(calls: dict[str, Any]) -> types.ModuleType:
 
         return router
 
-    def cds_router(*, jwks: Any, on_decision: Callable[..., None] | None = None) -> APIRouter:
+    def cds_router(*, jwks: Any, on_decision: Callable[..., None] | None = None,
+                   public_base_url: str | None = None) -> APIRouter:
         calls["jwks"] = jwks
         return APIRouter()
 

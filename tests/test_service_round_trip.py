@@ -23,8 +23,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from typer.testing import CliRunner
 
 import policy
+from policy.cli import app as cli
 from policy.fhir.compose import pas_bundle
 from policy.server.app import create_app
 from policy.server.settings import Settings
@@ -157,3 +159,28 @@ def test_a_pas_submission_without_the_token_decides_nothing(service: tuple[TestC
                          headers={"content-type": "application/fhir+json"})
     assert answer.status_code == 401
     assert (log.read_text() if log.exists() else "") == before
+
+
+def test_behind_a_proxy_the_jwt_names_the_public_url(tmp_path: Path, ehr_key: rsa.RSAPrivateKey) -> None:
+    """With --public-base-url, a JWT for <base>/cds-services/<id> is accepted and one for the internal URL is not."""
+    public = json.loads(RSAAlgorithm.to_jwk(ehr_key.public_key()))
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [{**public, "kid": KEY_ID, "alg": "RS384"}]}))
+    (tmp_path / "tokens").write_text(TOKEN + "\n")
+    settings = Settings(tokens_file=tmp_path / "tokens", cds_jwks=tmp_path / "jwks.json",
+                        decision_log=tmp_path / "decisions.jsonl", access_log=False,
+                        public_base_url="https://payer.example/crd")
+    assert Settings.from_environment(settings.to_environment()) == settings
+    document = json.loads((EXAMPLES / policy.policy_ids()[0] / "source-case.json").read_text())
+    with TestClient(create_app(settings, environment={}, warm=lambda _: None)) as client:
+        for audience, status in ((f"https://payer.example/crd/cds-services/{SERVICE}", 200),
+                                 (f"http://testserver/cds-services/{SERVICE}", 401)):
+            answer = client.post(f"/cds-services/{SERVICE}", json=_order_sign(document),
+                                 headers={"Authorization": f"Bearer {_signed(ehr_key, audience)}"})
+            assert answer.status_code == status, answer.text
+
+
+def test_a_public_base_url_that_is_not_an_http_url_stops_the_server(tmp_path: Path) -> None:
+    """`policy serve --public-base-url` with something other than an http(s) URL exits 2 with one line, no traceback."""
+    result = CliRunner().invoke(cli, ["serve", "--insecure-no-auth", "--public-base-url", "javascript:alert(1)"])
+    assert result.exit_code == 2
+    assert "public-base-url" in result.stderr and "Traceback" not in result.stderr

@@ -78,7 +78,8 @@ def create_app(settings: Settings, *, environment: Mapping[str, str] | None = No
     app.include_router(batch_router(dependencies=protected, record=decisions.on_decision,
                                     line_limit=settings.max_body_bytes, max_lines=settings.batch_max_lines,
                                     max_bytes=settings.batch_max_bytes))
-    include_fhir_routes(app, module=fhir_routes(), bearer=bearer, jwks=jwks, on_decision=decisions.on_decision)
+    include_fhir_routes(app, module=fhir_routes(), bearer=bearer, jwks=jwks, on_decision=decisions.on_decision,
+                        public_base_url=settings.public_base_url)
     app.include_router(docs_router(app))
     app.openapi = openapi_builder(  # type: ignore[method-assign]
         app, description=DESCRIPTION, extra_paths=assess_paths(), security_schemes=SECURITY_SCHEMES,

@@ -67,12 +67,13 @@ def load_jwks(settings: Settings, *, open_access: bool) -> Mapping[str, Any] | N
 
 
 def include_fhir_routes(app: FastAPI, *, module: ModuleType | None, bearer: Callable[..., Any],
-                        jwks: Mapping[str, Any] | None, on_decision: Callable[..., None]) -> bool:
+                        jwks: Mapping[str, Any] | None, on_decision: Callable[..., None],
+                        public_base_url: str | None = None) -> bool:
     """Mount the FHIR and CDS Hooks routers of `module`; False when there is none."""
     if module is None:
         return False
     app.include_router(module.fhir_router(dependencies=[Depends(bearer)], on_decision=on_decision))
-    app.include_router(module.cds_router(jwks=jwks, on_decision=on_decision))
+    app.include_router(module.cds_router(jwks=jwks, on_decision=on_decision, public_base_url=public_base_url))
     return True
 
 

@@ -33,6 +33,21 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
         raise SettingsError(f"{attribute.name.replace('_', '-')} must be at least 1, got {value}")
 
 
+MAX_URL_CHARS = 200
+
+
+def _base_url(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is None:
+        return
+    if not value.startswith(("https://", "http://")) or len(value) > MAX_URL_CHARS or not value.isprintable() \
+            or " " in value:
+        raise SettingsError(f"public-base-url must be an http(s) URL of at most {MAX_URL_CHARS} characters")
+
+
+# Settings read back from the environment as text (the others are flags, numbers or paths).
+_TEXT = frozenset({"public_base_url"})
+
+
 @attrs.frozen
 class Settings:
     """Everything a worker needs to serve; defaults are the safe choice for each."""
@@ -53,6 +68,9 @@ class Settings:
     batch_max_bytes: int = attrs.field(default=64 << 20, validator=_positive)
     # The public keys CDS Hooks JWTs are verified against (a JWKS JSON file).
     cds_jwks: Path | None = None
+    # The base URL EHRs call (behind a proxy it is not the one the server sees): a CDS Hooks
+    # JWT's audience must be <base>/cds-services/<service id>.
+    public_base_url: str | None = attrs.field(default=None, validator=_base_url)
     # One log line per request (method, path, status, request id, milliseconds).
     access_log: bool = True
     # Connections and requests one worker takes at once; past it, 503. Each may hold a body of
@@ -83,6 +101,8 @@ class Settings:
 
 
 def _read(name: str, text: str, default: object) -> object:
+    if name in _TEXT:
+        return text
     if isinstance(default, bool):
         if text not in ("0", "1"):
             raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or 1")
