@@ -22,7 +22,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
-from fhirclient.models import medicationrequest  # type: ignore[import-untyped]
+from fhirclient.models import medicationrequest
 
 import policy
 from policy.binding import bound

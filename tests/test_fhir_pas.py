@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fhirclient.models import bundle as fhir_bundle  # type: ignore[import-untyped]
+from fhirclient.models import bundle as fhir_bundle
 
 import policy
+from fhir_calls import extensions, review_action
 from policy.determination import Determination
 from policy.fhir.routes import fhir_router
 
@@ -29,8 +30,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FHIR_JSON = {"content-type": "application/fhir+json"}
 CLAIM = "Bundle.entry[0].resource"
 CIDP_ANSWERS = "Bundle.entry[5].resource"
-REVIEW_ACTION = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction"
-X12_306 = "https://codesystem.x12.org/005010/306"
 # The request the CIDP fixture states: the CIDP source case, with the Claim's identifier and date of service.
 CIDP_REQUEST = {
     **json.loads((EXAMPLES / "ivig-cidp" / "source-case.json").read_text()),
@@ -88,27 +87,6 @@ def _submit(client: TestClient, bundle: Any) -> tuple[int, dict[str, Any]]:
     return response.status_code, response.json()
 
 
-def _review_action(claim_response: dict[str, Any]) -> str:
-    (adjudication,) = claim_response["item"][0]["adjudication"]
-    (review,) = [e for e in adjudication["extension"] if e["url"] == REVIEW_ACTION]
-    code = next(part for part in review["extension"] if part["url"] == "code")
-    (coding,) = code["valueCodeableConcept"]["coding"]
-    assert coding["system"] == X12_306
-    return str(coding["code"])
-
-
-def _extensions(resource: dict[str, Any], name: str) -> list[dict[str, list[Any]]]:
-    """This library's extension `name` on a resource, each as {sub-extension url: [values]}."""
-    found = []
-    for extension in resource.get("extension") or []:
-        if extension["url"] == f"urn:policy-library:extension:{name}":
-            parts: dict[str, list[Any]] = {}
-            for part in extension["extension"]:
-                parts.setdefault(part["url"], []).extend(v for k, v in part.items() if k.startswith("value"))
-            found.append(parts)
-    return found
-
-
 def _issues(outcome: dict[str, Any]) -> dict[str, str]:
     assert outcome["resourceType"] == "OperationOutcome"
     return {issue["expression"][0]: issue["diagnostics"] for issue in outcome["issue"]}
@@ -127,10 +105,10 @@ def test_a_complete_request_is_approved_with_a_pas_response_bundle(client: TestC
     assert claim_response["resourceType"] == "ClaimResponse"
     assert claim_response["outcome"] == "complete"
     assert claim_response["use"] == "preauthorization"
-    assert _review_action(claim_response) == "A1"
+    assert review_action(claim_response) == "A1"
     expected = policy.assess(CIDP_REQUEST)
     assert expected.decision == "approve"
-    (stated,) = _extensions(claim_response, "policy")
+    (stated,) = extensions(claim_response, "policy")
     assert stated == {"id": [expected.policy.id], "version": [expected.policy.version],
                       "effective": [expected.policy.effective], "digest": [expected.policy.digest]}
     assert claim_response["preAuthRef"].startswith("PA-")
@@ -154,7 +132,7 @@ def test_a_contained_response_to_the_myositis_questionnaire_pends_with_the_missi
     status, body = _submit(client, _fixture("pas-request-ivig-myositis-contained.json"))
     assert status == 200
     claim_response = body["entry"][0]["resource"]
-    assert _review_action(claim_response) == "A4"
+    assert review_action(claim_response) == "A4"
     expected = policy.assess({
         "policy": "ivig-myositis", "id": "PA-MYO-FHIR-0001", "type": "continuation", "date_of_service": "2026-04-13",
         "patient": {"sex": "female", "age_years": 46, "height_in": 64, "weight_lb": 150},
@@ -163,7 +141,7 @@ def test_a_contained_response_to_the_myositis_questionnaire_pends_with_the_missi
         "response": {"weeks_on_therapy": 24},
     })
     assert expected.decision == "pend"
-    reasons = _extensions(claim_response["item"][0], "reason")
+    reasons = extensions(claim_response["item"][0], "reason")
     assert reasons == [{"statement": [r.statement], "text": [r.text], **({"missing": list(r.missing)} if r.missing
                                                                           else {})} for r in expected.reasons]
     assert any(r.get("missing") for r in reasons)
@@ -182,14 +160,14 @@ def test_a_dose_above_the_maximum_is_modified_with_what_is_authorized(client: Te
     status, body = _submit(client, bundle)
     assert status == 200
     item = body["entry"][0]["resource"]["item"][0]
-    assert _review_action(body["entry"][0]["resource"]) == "A6"
+    assert review_action(body["entry"][0]["resource"]) == "A6"
     expected = policy.assess({**CIDP_REQUEST, "regimen": {**CIDP_REQUEST["regimen"], "loading": {
         "dose_g_per_kg": 2.4, "days": [2, 5]}}})
     assert expected.decision == "modify"
     (change,) = expected.changes
-    assert _extensions(item, "change") == [{"statement": [change.statement], "path": [f"regimen.{change.field}"],
+    assert extensions(item, "change") == [{"statement": [change.statement], "path": [f"regimen.{change.field}"],
                                             "requested": [change.requested], "authorized": [change.authorized]}]
-    authorized = {part["path"][0]: part.get("value", []) for part in _extensions(item, "authorized")}
+    authorized = {part["path"][0]: part.get("value", []) for part in extensions(item, "authorized")}
     assert authorized["regimen.loading.dose_g_per_kg"] == [2.0]
     assert authorized["regimen.days"] == [1, 2]
 
@@ -204,8 +182,8 @@ def test_an_excluded_diagnosis_is_denied(client: TestClient) -> None:
     expected = policy.assess({**CIDP_REQUEST, "diagnoses": ["G61.0"]})
     assert expected.decision == "deny"
     claim_response = body["entry"][0]["resource"]
-    assert _review_action(claim_response) == "A3"
-    assert [r["statement"] for r in _extensions(claim_response["item"][0], "reason")] == [
+    assert review_action(claim_response) == "A3"
+    assert [r["statement"] for r in extensions(claim_response["item"][0], "reason")] == [
         [r.statement] for r in expected.reasons]
 
 
@@ -357,7 +335,7 @@ def test_a_parameters_body_carrying_the_bundle_is_read_as_the_bundle(client: Tes
     wrapped = {"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": _cidp()}]}
     status, body = _submit(client, wrapped)
     assert status == 200
-    assert _review_action(body["entry"][0]["resource"]) == "A1"
+    assert review_action(body["entry"][0]["resource"]) == "A1"
     status, body = _submit(client, {"resourceType": "Parameters", "parameter": [{"name": "other"}]})
     assert status == 400
     assert "Parameters.parameter" in _issues(body)

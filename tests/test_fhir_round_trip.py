@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fhir_calls import extensions, order_sign
 from library_copy import copy_library
 
 import policy
@@ -44,42 +45,12 @@ def client() -> TestClient:
     return TestClient(app)
 
 
-def _order_sign(document: dict[str, Any]) -> dict[str, Any]:
-    """An order-sign call for a draft MedicationRequest whose reasons are the request's diagnoses."""
-    order = {
-        "resourceType": "MedicationRequest", "id": "draft-1", "status": "draft", "intent": "order",
-        "medicationCodeableConcept": {"text": "Immune globulin (human), intravenous"},
-        "subject": {"reference": "Patient/example"},
-        "reasonCode": [{"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code}]}
-                       for code in document["diagnoses"]],
-    }
-    coverage = {"resourceType": "Coverage", "id": "example", "status": "active",
-                "beneficiary": {"reference": "Patient/example"}, "payor": [{"reference": "Organization/plan"}]}
-    return {"hookInstance": "round-trip", "hook": "order-sign",
-            "context": {"userId": "Practitioner/example", "patientId": "example",
-                        "draftOrders": {"resourceType": "Bundle", "type": "collection",
-                                        "entry": [{"resource": order}]}},
-            "prefetch": {"coverage": {"resourceType": "Bundle", "type": "searchset",
-                                      "entry": [{"resource": coverage}]}}}
-
-
 def _named_questionnaire(client: TestClient, document: dict[str, Any]) -> str:
-    body = client.post("/cds-services/order-sign-crd", json=_order_sign(document)).json()
+    body = client.post("/cds-services/order-sign-crd", json=order_sign(document)).json()
     (action,) = body["systemActions"]
     (extension,) = [e for e in action["resource"]["extension"] if e["url"] == COVERAGE_INFORMATION]
     (canonical,) = [part["valueCanonical"] for part in extension["extension"] if part["url"] == "questionnaire"]
     return str(canonical)
-
-
-def _extensions(resource: dict[str, Any], name: str) -> list[dict[str, list[Any]]]:
-    found = []
-    for extension in resource.get("extension") or []:
-        if extension["url"] == f"urn:policy-library:extension:{name}":
-            parts: dict[str, list[Any]] = {}
-            for part in extension["extension"]:
-                parts.setdefault(part["url"], []).extend(v for k, v in part.items() if k.startswith("value"))
-            found.append(parts)
-    return found
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -101,19 +72,19 @@ def _assert_same_decision(claim_response: dict[str, Any], expected: Determinatio
     code = next(p for p in review["extension"] if p["url"] == "code")["valueCodeableConcept"]["coding"][0]["code"]
     assert code == REVIEW_ACTIONS[expected.decision]
     item = claim_response["item"][0]
-    assert _extensions(item, "reason") == [
+    assert extensions(item, "reason") == [
         {"statement": [r.statement], "text": [r.text], **({"missing": list(r.missing)} if r.missing else {})}
         for r in expected.reasons]
     prefix = f"{source}." if source else ""
-    assert _extensions(item, "change") == [
+    assert extensions(item, "change") == [
         {"statement": [c.statement], "path": [prefix + c.field],
          **({"requested": _as_list(c.requested)} if c.requested is not None else {}),
          **({"authorized": _as_list(c.authorized)} if c.authorized is not None else {})}
         for c in expected.changes]
-    authorized = {p["path"][0]: p.get("value", []) for p in _extensions(item, "authorized")}
+    authorized = {p["path"][0]: p.get("value", []) for p in extensions(item, "authorized")}
     expected_authorized = _flat(expected.authorized, source or "") if expected.authorized is not None else {}
     assert authorized == {path.lstrip("."): values for path, values in expected_authorized.items()}
-    (stated,) = _extensions(claim_response, "policy")
+    (stated,) = extensions(claim_response, "policy")
     assert stated["digest"] == [expected.policy.digest] and stated["version"] == [expected.policy.version]
 
 

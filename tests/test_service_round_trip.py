@@ -26,6 +26,7 @@ from jwt.algorithms import RSAAlgorithm
 from typer.testing import CliRunner
 
 import policy
+from fhir_calls import order_sign, review_action
 from policy.cli import app as cli
 from policy.fhir.compose import pas_bundle
 from policy.server.app import create_app
@@ -71,32 +72,6 @@ def _signed(key: rsa.RSAPrivateKey, audience: str) -> str:
     return jwt.encode(claims, key, algorithm="RS384", headers={"kid": KEY_ID, "jku": ISSUER + "/jwks"})
 
 
-def _order_sign(document: dict[str, Any]) -> dict[str, Any]:
-    """An order-sign call for a draft MedicationRequest whose reasons are the request's diagnoses."""
-    order = {
-        "resourceType": "MedicationRequest", "id": "draft-1", "status": "draft", "intent": "order",
-        "medicationCodeableConcept": {"text": "Immune globulin (human), intravenous"},
-        "subject": {"reference": "Patient/example"},
-        "reasonCode": [{"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code}]}
-                       for code in document["diagnoses"]],
-    }
-    coverage = {"resourceType": "Coverage", "id": "example", "status": "active",
-                "beneficiary": {"reference": "Patient/example"}, "payor": [{"reference": "Organization/plan"}]}
-    return {"hookInstance": str(uuid.uuid4()), "hook": "order-sign",
-            "context": {"userId": "Practitioner/example", "patientId": "example",
-                        "draftOrders": {"resourceType": "Bundle", "type": "collection",
-                                        "entry": [{"resource": order}]}},
-            "prefetch": {"coverage": {"resourceType": "Bundle", "type": "searchset",
-                                      "entry": [{"resource": coverage}]}}}
-
-
-def _review_action(claim_response: dict[str, Any]) -> str:
-    (adjudication,) = claim_response["item"][0]["adjudication"]
-    (review,) = adjudication["extension"]
-    part = next(p for p in review["extension"] if p["url"] == "code")
-    return str(part["valueCodeableConcept"]["coding"][0]["code"])
-
-
 @pytest.mark.parametrize("policy_id", policy.policy_ids())
 def test_crd_dtr_and_pas_through_the_service_decide_as_assess_does(
     service: tuple[TestClient, Path], ehr_key: rsa.RSAPrivateKey, policy_id: str
@@ -105,7 +80,7 @@ def test_crd_dtr_and_pas_through_the_service_decide_as_assess_does(
     client, log = service
     document = json.loads((EXAMPLES / policy_id / "source-case.json").read_text())
     hook = f"http://testserver/cds-services/{SERVICE}"
-    answer = client.post(f"/cds-services/{SERVICE}", json=_order_sign(document),
+    answer = client.post(f"/cds-services/{SERVICE}", json=order_sign(document),
                          headers={"Authorization": f"Bearer {_signed(ehr_key, hook)}"})
     assert answer.status_code == 200, answer.text
     (action,) = answer.json()["systemActions"]
@@ -122,7 +97,7 @@ def test_crd_dtr_and_pas_through_the_service_decide_as_assess_does(
     assert submitted.status_code == 200, submitted.text
 
     expected = policy.assess(document)
-    assert _review_action(submitted.json()["entry"][0]["resource"]) == REVIEW_ACTIONS[expected.decision]
+    assert review_action(submitted.json()["entry"][0]["resource"]) == REVIEW_ACTIONS[expected.decision]
     logged = [json.loads(line) for line in log.read_text().splitlines()]
     mine = [entry for entry in logged if entry["request_id"] == submitted.headers["x-request-id"]]
     assert [(entry["policy"]["id"], entry["decision"]) for entry in mine] == [(policy_id, expected.decision)]
@@ -132,7 +107,7 @@ def test_a_hook_call_without_the_ehr_jwt_is_refused(service: tuple[TestClient, P
     """order-sign with the payer's bearer token instead of a signed JWT is 401, with no coverage information."""
     client, _ = service
     document = json.loads((EXAMPLES / policy.policy_ids()[0] / "source-case.json").read_text())
-    answer = client.post(f"/cds-services/{SERVICE}", json=_order_sign(document),
+    answer = client.post(f"/cds-services/{SERVICE}", json=order_sign(document),
                          headers={"Authorization": f"Bearer {TOKEN}"})
     assert answer.status_code == 401
     assert "systemActions" not in answer.text
@@ -143,7 +118,7 @@ def test_a_jwt_for_another_service_is_refused(service: tuple[TestClient, Path], 
     client, _ = service
     document = json.loads((EXAMPLES / policy.policy_ids()[0] / "source-case.json").read_text())
     forged = _signed(ehr_key, "http://testserver/cds-services/another-service")
-    answer = client.post(f"/cds-services/{SERVICE}", json=_order_sign(document),
+    answer = client.post(f"/cds-services/{SERVICE}", json=order_sign(document),
                          headers={"Authorization": f"Bearer {forged}"})
     assert answer.status_code == 401
 
@@ -174,7 +149,7 @@ def test_behind_a_proxy_the_jwt_names_the_public_url(tmp_path: Path, ehr_key: rs
     with TestClient(create_app(settings, environment={}, warm=lambda _: None)) as client:
         for audience, status in ((f"https://payer.example/crd/cds-services/{SERVICE}", 200),
                                  (f"http://testserver/cds-services/{SERVICE}", 401)):
-            answer = client.post(f"/cds-services/{SERVICE}", json=_order_sign(document),
+            answer = client.post(f"/cds-services/{SERVICE}", json=order_sign(document),
                                  headers={"Authorization": f"Bearer {_signed(ehr_key, audience)}"})
             assert answer.status_code == status, answer.text
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import attrs
 
+from policy.limits import LIMITS
+
 
 @attrs.frozen
 class FhirLimits:
     """Bounds on one FHIR payload (a PAS Bundle, a CDS Hooks request)."""
 
     # A PAS bundle with its questionnaire response is tens of kilobytes; a megabyte is far beyond a real one.
-    body_bytes: int = 1 << 20
+    body_bytes: int = LIMITS.request_bytes
     # Bundle.entry.resource.contained.item.item.answer.value.coding... stays far below this.
     depth: int = 48
     # Every JSON object, array and value counted once.
@@ -25,7 +27,7 @@ class FhirLimits:
     entries: int = 200
     # Narrative is the longest text a real resource carries.
     string_chars: int = 100_000
-    key_chars: int = 100
+    key_chars: int = LIMITS.key_chars
     # An OperationOutcome lists at most this many issues, then says how many more there were.
     issues: int = 100
 
