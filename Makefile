@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD := build
 
-.PHONY: assess test install clean check unit site pdf browser serve bench
+.PHONY: assess test install clean check unit site pdf browser serve bench mutate
 
 # durable-rules 2.0.28 ships only as source and calls PyEval_CallObject, which
 # Python 3.13 removed; the define maps it to its replacement on every version
@@ -76,8 +76,18 @@ serve: $(STAMP)
 	$(MKDOCS) serve -a 127.0.0.1:8000
 
 # Speed and memory on the full policy; results in docs/benchmarks.md (BENCH_ARGS=--quick for a short run).
+# Then `policy serve` under loopback load, 1 and 2 workers (bench/serve.py): results in bench/results-serve.json.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.serve $(if $(findstring --quick,$(BENCH_ARGS)),--quick) $(BENCH_SERVE_ARGS)
+
+# Mutation testing, not part of `make test` (about 11 minutes with 2 workers on 2 cores): each
+# policy's rules, derivations and parameters are changed one small step at a time and its examples
+# run against every change. The reports go to $(BUILD)/mutation/<policy-id>.json, which the handbook
+# shows on each statement page (`make site` after it); the target fails when a mutant survived.
+MUTATE_WORKERS ?= 2
+mutate: $(STAMP)
+	$(BIN)/policy mutate --workers $(MUTATE_WORKERS) --results $(BUILD)/mutation
 
 clean:
 	rm -rf .venv .venv-* $(BUILD) site

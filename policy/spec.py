@@ -46,6 +46,9 @@ class Spec:
     unit: str | None = None
     # A number n or a range [min, max], kept as the pair (min, max): 3 means (3, 3).
     pair: bool = False
+    # (top-level field, value): the field matters only when the request's field has that value,
+    # e.g. ("type", "continuation"). Questionnaires ask for it only then.
+    relevant_when: tuple[str, str] | None = None
 
 
 def spec_of(field: attrs.Attribute[Any]) -> Spec:

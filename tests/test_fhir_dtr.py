@@ -16,15 +16,17 @@ from typing import Any
 import attrs
 import pytest
 from fastapi import Depends, FastAPI, HTTPException
-from fhirclient.models import questionnaire as fhir_questionnaire  # type: ignore[import-untyped]
+from fhirclient.models import questionnaire as fhir_questionnaire
 from library_copy import copy_library, replace_once
 
 import policy
 from policy.binding import bind, bound
+from policy.errors import PolicyDefinitionError
+from policy.fhir.enablement import conditions
 from policy.fhir.questionnaire import questionnaire
 from policy.fhir.routes import fhir_router
 from policy.scaffold import create
-from policy.spec import Spec, spec_of
+from policy.spec import Spec, spec, spec_of
 
 from fastapi.testclient import TestClient
 
@@ -229,3 +231,24 @@ def test_the_questionnaire_is_the_same_every_time() -> None:
     """Generating the Questionnaire twice gives the same JSON (no clock, no random ids)."""
     first = json.dumps(questionnaire(bound("ivig-cidp")), sort_keys=True)
     assert json.dumps(questionnaire(bound("ivig-cidp")), sort_keys=True) == first
+
+
+def test_a_field_relevant_for_a_value_the_request_cannot_take_is_refused() -> None:
+    """`relevant_when` naming a value no required top-level choice has is a definition error, not a silent question."""
+    @attrs.frozen
+    class Broken:
+        type: str = spec("string", "Kind of request.", required=True, enum=("initial", "continuation"))
+        response: str | None = spec("string", "Response so far.", relevant_when=("type", "renewal"))
+
+    with pytest.raises(PolicyDefinitionError, match="renewal"):
+        conditions(Broken)
+
+
+def test_a_description_alone_makes_no_question_conditional() -> None:
+    """Only the declaration counts: a field whose description says "continuation" is always enabled."""
+    @attrs.frozen
+    class Described:
+        type: str = spec("string", "Kind of request.", required=True, enum=("initial", "continuation"))
+        response: str | None = spec("string", "Response so far; required for continuations.")
+
+    assert conditions(Described) == {}

@@ -65,6 +65,7 @@ Feature: Medical necessity
       And diagnoses is <diagnoses>
       When the request is assessed
       Then DX-CIDP does not apply
+      And DX-CIDP is not met
       And nothing is authorized
 
       Examples:
@@ -111,6 +112,7 @@ Feature: Medical necessity
       And diagnoses is <diagnoses>
       When the request is assessed
       Then DX-REVIEW does not apply
+      And DX-REVIEW is met
       And DX-CIDP applies
       And the decision is approve
       And there are no reasons
@@ -133,6 +135,7 @@ Feature: Medical necessity
       Given a request like the source case
       When the request is assessed
       Then DX-REVIEW does not apply
+      And DX-REVIEW is met
 
   @DX-SCOPE @cite.eanpns-2021
   Rule: Diagnoses other than CIDP and inflammatory polyneuropathy are outside this policy
@@ -162,6 +165,7 @@ Feature: Medical necessity
       When the request is assessed
       Then the decision is approve
       And DX-SCOPE does not apply
+      And DX-SCOPE is met
       And DX-CIDP applies
       And there are no reasons
 
@@ -175,6 +179,7 @@ Feature: Medical necessity
       And diagnoses is ["G61.81", "E11.9"]
       When the request is assessed
       Then DX-SCOPE does not apply
+      And DX-SCOPE is met
       And the decision is approve
 
     Scenario: A diagnosis that needs review is pended for it, not denied as out of scope
@@ -212,6 +217,7 @@ Feature: Medical necessity
       Then the decision is pend
       And the reasons are DX-EDX
       And DX-EDX is missing electrodiagnostic
+      And DX-EDX is unknown
       And nothing is authorized
 
     Scenario: A first request that does not state the electrodiagnostic result is pended for it
@@ -221,12 +227,14 @@ Feature: Medical necessity
       Then the decision is pend
       And the reasons are DX-EDX
       And DX-EDX is missing electrodiagnostic
+      And DX-EDX is unknown
 
     Scenario Outline: Electrodiagnostic studies are not asked again on a continuation
       Given a continuation request like the source case
       And electrodiagnostic is <electrodiagnostic>
       When the request is assessed
       Then DX-EDX does not apply
+      And DX-EDX is not applicable
       And the decision is approve
       And there are no reasons
 
@@ -240,6 +248,7 @@ Feature: Medical necessity
       And electrodiagnostic is not stated
       When the request is assessed
       Then DX-EDX does not apply
+      And DX-EDX is not applicable
       And there are no reasons
 
   @RX-SPECIALIST @cite.transfusion-ontario-cidp
@@ -269,6 +278,7 @@ Feature: Medical necessity
       Then the decision is pend
       And the reasons are RX-SPECIALIST
       And RX-SPECIALIST is missing prescriber_specialty
+      And RX-SPECIALIST is unknown
 
       Examples:
         | specialty  |

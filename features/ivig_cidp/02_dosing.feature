@@ -46,12 +46,15 @@ Feature: Dosing
       And the requested loading course is unknown
       And the requested maintenance course is unknown
       And the decision is approve
+      And DOSE-LOADING is met
+      And DOSE-MAINTENANCE is met
 
     Scenario: Both maxima are reported for a request without a loading course
       Given a request like the source case
       And regimen.loading is not stated
       When the request is assessed
       Then DOSE-LOADING does not apply
+      And DOSE-LOADING is not applicable
       And the loading maximum is 146.4 g
       And the maintenance maximum is 75.0 g
       And the requested loading course is unknown
@@ -82,6 +85,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-LOADING does not apply
+      And DOSE-LOADING is met
       And there are no changes
       And the authorized loading.dose_g_per_kg is <dose>
 
@@ -98,6 +102,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-LOADING does not apply
+      And DOSE-LOADING is met
       And there are no changes
       And the loading maximum is 146.4 g
       And the requested loading course is <total> g
@@ -181,6 +186,7 @@ Feature: Dosing
       And the reasons are DOSE-WEIGHT
       And DOSE-WEIGHT is missing patient.height_cm, patient.weight_kg, patient.sex
       And DOSE-LOADING does not apply
+      And DOSE-LOADING is unknown
       And there is no loading maximum
       And the requested loading course is 140.0 g
       And nothing is authorized
@@ -211,12 +217,14 @@ Feature: Dosing
       Given a continuation request like the source case
       When the request is assessed
       Then DOSE-RELOAD does not apply
+      And DOSE-RELOAD is not applicable
       And the decision is approve
 
     Scenario: A loading course on a first request needs no review
       Given a request like the source case
       When the request is assessed
       Then DOSE-RELOAD does not apply
+      And DOSE-RELOAD is met
       And the decision is approve
 
   @DOSE-MAINTENANCE @cite.hughes-2008 @cite.kuwabara-2017 @cite.privigen-label @cite.transfusion-ontario-cidp @cite.cornblath-2022 @cite.eanpns-2021
@@ -246,6 +254,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-MAINTENANCE does not apply
+      And DOSE-MAINTENANCE is met
       And there are no changes
       And the authorized dose_g_per_kg is <dose>
 
@@ -262,6 +271,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-MAINTENANCE does not apply
+      And DOSE-MAINTENANCE is met
       And there are no changes
       And the maintenance maximum is 75.0 g
       And the requested maintenance course is <total> g
@@ -369,6 +379,7 @@ Feature: Dosing
       And the reasons are DOSE-WEIGHT
       And DOSE-WEIGHT is missing patient.height_cm, patient.weight_kg, patient.sex
       And DOSE-MAINTENANCE does not apply
+      And DOSE-MAINTENANCE is unknown
       And there is no maintenance maximum
       And nothing is authorized
 
@@ -402,6 +413,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-MAINT-INTERVAL does not apply
+      And DOSE-MAINT-INTERVAL is met
       And there are no changes
       And the authorized interval_days is <interval>
 
@@ -470,6 +482,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-DURATION does not apply
+      And DOSE-DURATION is met
       And there are no changes
       And the authorized courses is <courses>
 
@@ -577,6 +590,7 @@ Feature: Dosing
         | not stated    | 28       | 6          | 28                  |
         | true          | 14       | 13         | 14                  |
         | not stated    | 14       | 8          | 21                  |
+        | not stated    | 61       | 2          | 61                  |
         | not stated    | 182      | 1          | 182                 |
         | not stated    | 183      | 1          | 183                 |
         | not stated    | 365      | 1          | 365                 |

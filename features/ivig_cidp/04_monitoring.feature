@@ -11,6 +11,7 @@ Feature: Monitoring
       When the request is assessed
       Then the decision is approve
       And MON-RESPONSE does not apply
+      And MON-RESPONSE is met
       And there are no changes
       And there are no reasons
 
@@ -22,12 +23,13 @@ Feature: Monitoring
       When the request is assessed
       Then the decision is <decision>
       And MON-RESPONSE <outcome>
+      And MON-RESPONSE is <reported>
 
       Examples:
-        | incat | decision | outcome        |
-        | -1    | approve  | does not apply |
-        | -3    | approve  | does not apply |
-        | 0     | deny     | applies        |
+        | incat | decision | outcome        | reported |
+        | -1    | approve  | does not apply | met      |
+        | -3    | approve  | does not apply | met      |
+        | 0     | deny     | applies        | not met  |
 
     @boundary
     Scenario Outline: Without improvement, IVIG is not continued from 5 courses received on
@@ -37,11 +39,12 @@ Feature: Monitoring
       When the request is assessed
       Then the decision is <decision>
       And MON-RESPONSE <outcome>
+      And MON-RESPONSE is <reported>
 
       Examples:
-        | received | decision | outcome        |
-        | 5        | deny     | applies        |
-        | 4        | approve  | does not apply |
+        | received | decision | outcome        | reported |
+        | 5        | deny     | applies        | not met  |
+        | 4        | approve  | does not apply | met      |
 
     Scenario: A continuation whose INCAT score worsened after 8 courses is denied
       Given a continuation request like the source case
@@ -68,6 +71,7 @@ Feature: Monitoring
       Then the decision is pend
       And the reasons are MON-RESPONSE
       And MON-RESPONSE is missing response
+      And MON-RESPONSE is unknown
       And nothing is authorized
 
     Scenario: A continuation without the change in INCAT score is pended for it
@@ -77,6 +81,7 @@ Feature: Monitoring
       Then the decision is pend
       And the reasons are MON-RESPONSE
       And MON-RESPONSE is missing response.incat_change
+      And MON-RESPONSE is unknown
 
     Scenario: A continuation without improvement that does not count the courses received is pended for the count
       Given a continuation request like the source case
@@ -86,6 +91,7 @@ Feature: Monitoring
       Then the decision is pend
       And the reasons are MON-RESPONSE
       And MON-RESPONSE is missing response.courses_received
+      And MON-RESPONSE is unknown
       And nothing is authorized
 
     Scenario: A first request is not judged on response, even when one is reported
@@ -93,6 +99,7 @@ Feature: Monitoring
       And response is {"weeks_on_therapy": 60, "courses_received": 6, "incat_change": 0}
       When the request is assessed
       Then MON-RESPONSE does not apply
+      And MON-RESPONSE is not applicable
       And the decision is approve
       And there are no reasons
 
@@ -125,6 +132,7 @@ Feature: Monitoring
       And response.courses_received is 5
       When the request is assessed
       Then MON-EARLY does not apply
+      And MON-EARLY is not applicable
       And the advice do not include MON-EARLY
 
     Scenario: A continuation already improving after few courses needs no early-phase advice
@@ -133,12 +141,14 @@ Feature: Monitoring
       And response.courses_received is 3
       When the request is assessed
       Then MON-EARLY does not apply
+      And MON-EARLY is not applicable
       And the advice is MON-LOWEST-DOSE
 
     Scenario: A first request carries no early-phase advice
       Given a request like the source case
       When the request is assessed
       Then MON-EARLY does not apply
+      And MON-EARLY is not applicable
       And there is no advice
 
   @MON-LOWEST-DOSE @cite.eanpns-2021 @cite.transfusion-ontario-cidp @cite.adrichem-2022
@@ -164,6 +174,7 @@ Feature: Monitoring
       Given a request like the source case
       When the request is assessed
       Then MON-LOWEST-DOSE does not apply
+      And MON-LOWEST-DOSE is not applicable
       And the advice do not include MON-LOWEST-DOSE
 
   @MON-TAPER @cite.adrichem-2022
@@ -193,6 +204,7 @@ Feature: Monitoring
       And response.dose_reduction_attempted is false
       When the request is assessed
       Then MON-TAPER does not apply
+      And MON-TAPER is not applicable
       And the conditions are SAFE-CARDIAC, SAFE-HYDRATION
 
     Scenario: A documented attempt to reduce the dose after 52 weeks needs no condition
@@ -201,6 +213,7 @@ Feature: Monitoring
       And response.dose_reduction_attempted is true
       When the request is assessed
       Then MON-TAPER does not apply
+      And MON-TAPER is not applicable
       And the conditions do not include MON-TAPER
 
     Scenario: A continuation that does not state the weeks on therapy is neither conditioned nor pended for them

@@ -87,4 +87,5 @@ class Request(Envelope):
     iga: str | None = spec("string", "Serum IgA status.", enum=("normal", "deficient", "unknown"))
     end_of_dose_deterioration: bool | None = spec("boolean", "End-of-dose deterioration documented.")
     regimen: Regimen = spec("object", "The regimen requested.", required=True, model=Regimen)
-    response: Response | None = spec("object", "Response so far; required for continuations.", model=Response)
+    response: Response | None = spec("object", "Response so far; required for continuations.", model=Response,
+                                     relevant_when=("type", "continuation"))

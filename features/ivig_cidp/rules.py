@@ -348,6 +348,48 @@ RULES = (
           otherwise(NOT_APPLICABLE)),
 )
 
+# Mutants of the rules above that no request can tell from them (`policy mutate`; docs/authors.md,
+# "Test the examples"): the mutant's id, and why no determination differs. A statement with several
+# rules reports the weightiest of their outcomes (not met, unknown, met, not applicable).
+_LOADING_DAYS = ("a request with a loading course has its days checked by DOSE-LOADING/days (met or not met), "
+                 "so DOSE-LOADING weighs at least met whatever this rule gives: ")
+_MAINTENANCE_DAYS = ("DOSE-MAINTENANCE/days checks the days of every request (met or not met), so DOSE-MAINTENANCE "
+                     "weighs at least met whatever this rule gives: ")
+_MAINTENANCE_DOSE = ("every request states a maintenance dose per kg or a course total (the contract requires one), "
+                     "so DOSE-MAINTENANCE/per-kg or /grams reports met or weightier: ")
+EQUIVALENT_MUTANTS: dict[str, str] = {
+    "DOSE-LOADING/per-kg case 2 deleted": _LOADING_DAYS + "a loading dose within 2 g/kg reported as not applicable",
+    "DOSE-LOADING/per-kg case 2 outcome: MET -> NOT_APPLICABLE":
+        _LOADING_DAYS + "a loading dose within 2 g/kg reported as not applicable",
+    "DOSE-LOADING/grams otherwise outcome: MET -> NOT_APPLICABLE":
+        _LOADING_DAYS + "a loading total within the maximum reported as not applicable",
+    "DOSE-LOADING/days otherwise outcome: MET -> NOT_APPLICABLE":
+        "a loading course states a dose per kg or a course total (the contract requires one), so DOSE-LOADING/per-kg "
+        "or /grams reports met or weightier: days within 2 to 5 reported as not applicable change nothing",
+    "maintenance_min_days parameter: 1 -> 0":
+        "the contract rejects a course of fewer than 1 day, so no request has days below 1 or below 0, and the "
+        "clamp never raises an end to either",
+    "DOSE-MAINTENANCE/per-kg case 2 deleted":
+        _MAINTENANCE_DAYS + "a dose within 1 g/kg reported as not applicable",
+    "DOSE-MAINTENANCE/per-kg case 2 outcome: MET -> NOT_APPLICABLE":
+        _MAINTENANCE_DAYS + "a dose within 1 g/kg reported as not applicable",
+    "DOSE-MAINTENANCE/per-kg otherwise outcome: NOT_APPLICABLE -> MET":
+        _MAINTENANCE_DAYS + "a request without a dose per kg reported as met",
+    "DOSE-MAINTENANCE/grams case 1 outcome: NOT_APPLICABLE -> MET":
+        _MAINTENANCE_DAYS + "a request without a course total reported as met",
+    "DOSE-MAINTENANCE/grams otherwise outcome: MET -> NOT_APPLICABLE":
+        _MAINTENANCE_DAYS + "a course total within the maximum reported as not applicable",
+    "DOSE-MAINTENANCE/days otherwise outcome: MET -> NOT_APPLICABLE":
+        _MAINTENANCE_DOSE + "days within 1 to 2 reported as not applicable change nothing",
+    "continuation_response derivation-compare: answer.incat_change > params['improved_incat_change'] -> "
+    "answer.incat_change >= params['improved_incat_change']":
+        "an INCAT change of exactly improved_incat_change is improvement: MON-RESPONSE is met by its fourth case, "
+        "before any case that pends reads the missing data this would add",
+    "MON-RESPONSE case 2 deleted":
+        "a continuation without response data has no INCAT change either, so the third case gives the same outcome "
+        "(unknown) and pends for the same missing data (`response`, listed by continuation_response)",
+}
+
 # The determination's dosing figures (section 4 of the brief), in contract order.
 FIGURES = (
     Figure("dosing_weight_kg", "dosing weight", dosing_weight.dosing_weight_kg, unit="kg", decimals=1,

@@ -57,6 +57,7 @@ Feature: Medical necessity
       And diagnoses is <diagnoses>
       When the request is assessed
       Then DX-SPECTRUM does not apply
+      And DX-SPECTRUM is not met
       And nothing is authorized
 
       Examples:
@@ -91,6 +92,7 @@ Feature: Medical necessity
       Given a request like the source case
       When the request is assessed
       Then DX-IBM does not apply
+      And DX-IBM is met
       And the decision is approve
 
   @DX-OTHER-CAUSE @cite.source-assessment
@@ -117,6 +119,7 @@ Feature: Medical necessity
       Given a request like the source case
       When the request is assessed
       Then DX-OTHER-CAUSE does not apply
+      And DX-OTHER-CAUSE is met
       And the decision is approve
 
   @DX-UNSPECIFIED @cite.source-assessment
@@ -142,6 +145,7 @@ Feature: Medical necessity
       And diagnoses is <diagnoses>
       When the request is assessed
       Then DX-UNSPECIFIED does not apply
+      And DX-UNSPECIFIED is met
       And DX-SPECTRUM applies
       And the decision is approve
       And there are no reasons
@@ -164,6 +168,7 @@ Feature: Medical necessity
       Given a request like the source case
       When the request is assessed
       Then DX-UNSPECIFIED does not apply
+      And DX-UNSPECIFIED is met
       And the decision is approve
 
   @DX-SCOPE @cite.source-assessment
@@ -193,6 +198,7 @@ Feature: Medical necessity
       And diagnoses is ["M60.80", "E11.9"]
       When the request is assessed
       Then DX-SCOPE does not apply
+      And DX-SCOPE is met
       And DX-SPECTRUM applies
       And the decision is approve
       And there are no reasons

@@ -32,6 +32,7 @@ Feature: Standard of care
       And diagnoses is <diagnoses>
       When the request is assessed
       Then SOC-STANDARD does not apply
+      And SOC-STANDARD is not met
       And DX-SPECTRUM does not apply
 
       Examples:

@@ -75,6 +75,7 @@ Feature: Dosing
       And regimen.dose_g_per_kg is <dose>
       When the request is assessed
       Then DOSE-TOTAL does not apply
+      And DOSE-TOTAL is met
       And there are no changes
       And the authorized dose_g_per_kg is <dose>
 
@@ -96,6 +97,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-TOTAL does not apply
+      And DOSE-TOTAL is met
       And there are no changes
       And the course maximum is 110.0 g
       And the requested course is <total> g
@@ -189,6 +191,17 @@ Feature: Dosing
       And course_total_g is changed from 95.5 to 95.0 by DOSE-TOTAL
       And the course maximum is 95.0 g
 
+    Scenario: A course total cannot be checked against the maximum without a dosing weight
+      Given a request like the source case
+      And regimen.dose_g_per_kg is not stated
+      And regimen.course_total_g is 100
+      When the request is assessed
+      Then the decision is pend
+      And DOSE-TOTAL is unknown
+      And the reasons are DOSE-WEIGHT
+      And there is no course maximum
+      And the requested course is 100.0 g
+
     Scenario: A dose and a course total are each checked
       Given a request like the source case
       And regimen.dose_g_per_kg is 2.0
@@ -238,6 +251,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-DAYS does not apply
+      And DOSE-DAYS is met
       And there are no changes
 
       Examples:
@@ -293,6 +307,7 @@ Feature: Dosing
       And regimen.days is <days>
       When the request is assessed
       Then DOSE-HIGH does not apply
+      And DOSE-HIGH is not applicable
       And the advice do not include DOSE-HIGH
 
       Examples:
@@ -339,6 +354,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-INTERVAL does not apply
+      And DOSE-INTERVAL is met
       And there are no changes
       And the authorized interval_days is <interval>
 
@@ -374,6 +390,7 @@ Feature: Dosing
       When the request is assessed
       Then the decision is approve
       And DOSE-COURSES does not apply
+      And DOSE-COURSES is met
       And there are no changes
       And the authorized courses is <courses>
 

@@ -28,6 +28,7 @@ Feature: Safety
       And cardiac_dysfunction is <dysfunction>
       When the request is assessed
       Then SAFE-CARDIAC-DYSFUNCTION does not apply
+      And SAFE-CARDIAC-DYSFUNCTION is not applicable
       And the conditions do not include SAFE-CARDIAC-DYSFUNCTION
 
       Examples:
@@ -67,6 +68,7 @@ Feature: Safety
       And regimen.days is <days>
       When the request is assessed
       Then SAFE-AE does not apply
+      And SAFE-AE is not applicable
       And the advice do not include SAFE-AE
 
       Examples:

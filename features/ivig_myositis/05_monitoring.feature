@@ -42,6 +42,7 @@ Feature: Monitoring
       Then the decision is approve
       And MON-TRIAL applies
       And MON-NO-RESPONSE does not apply
+      And MON-NO-RESPONSE is met
       And the advice are DOSE-HIGH, SAFE-AE, MON-TRIAL
       And there are no reasons
 
@@ -57,6 +58,7 @@ Feature: Monitoring
       When the request is assessed
       Then the decision is approve
       And MON-TRIAL does not apply
+      And MON-TRIAL is not applicable
       And the advice do not include MON-TRIAL
 
     @boundary
@@ -74,6 +76,7 @@ Feature: Monitoring
       Given a request like the source case
       When the request is assessed
       Then MON-TRIAL does not apply
+      And MON-TRIAL is not applicable
       And the advice do not include MON-TRIAL
 
   @MON-NO-RESPONSE @cite.source-assessment @cite.dalakas-1993
@@ -91,11 +94,12 @@ Feature: Monitoring
       When the request is assessed
       Then the decision is <decision>
       And MON-NO-RESPONSE <outcome>
+      And MON-NO-RESPONSE is <reported>
 
       Examples:
-        | weeks | decision | outcome        |
-        | 12    | deny     | applies        |
-        | 11    | approve  | does not apply |
+        | weeks | decision | outcome        | reported |
+        | 12    | deny     | applies        | not met  |
+        | 11    | approve  | does not apply | met      |
 
     Scenario: A fall in creatine kinase alone is not clinical improvement
       Given a continuation request like the source case
@@ -145,6 +149,7 @@ Feature: Monitoring
       When the request is assessed
       Then the decision is approve
       And MON-NO-RESPONSE does not apply
+      And MON-NO-RESPONSE is met
       And there are no changes
       And there are no reasons
 
@@ -155,12 +160,61 @@ Feature: Monitoring
       Then the decision is pend
       And the reasons are MON-NO-RESPONSE
       And MON-NO-RESPONSE is missing response
+      And MON-NO-RESPONSE is unknown
       And nothing is authorized
+
+    Scenario: A continuation that does not say whether strength improved is pended for it
+      Given a continuation request like the source case
+      And response.strength is not stated
+      And response.function is unchanged
+      When the request is assessed
+      Then the decision is pend
+      And the reasons are MON-NO-RESPONSE
+      And MON-NO-RESPONSE is missing response.strength
+      And MON-NO-RESPONSE is unknown
+
+    Scenario: A continuation without improvement that does not say how long IVIG was given is pended for the weeks
+      Given a continuation request like the source case
+      And response.weeks_on_therapy is not stated
+      And response.strength is unchanged
+      And response.function is unchanged
+      When the request is assessed
+      Then the decision is pend
+      And the reasons are MON-NO-RESPONSE
+      And MON-NO-RESPONSE is missing response.weeks_on_therapy
+      And MON-NO-RESPONSE is unknown
+
+    @boundary
+    Scenario Outline: A continuation reporting neither strength, function nor rash is pended for them from 12 weeks on
+      Given a continuation request like the source case
+      And response.weeks_on_therapy is <weeks>
+      And response.strength is not stated
+      And response.function is not stated
+      And response.rash is not stated
+      When the request is assessed
+      Then the decision is <decision>
+      And MON-NO-RESPONSE is <reported>
+
+      Examples:
+        | weeks | decision | reported |
+        | 11    | approve  | met      |
+        | 12    | pend     | unknown  |
+
+    Scenario: A continuation at 12 weeks without strength, function or rash is pended for all three
+      Given a continuation request like the source case
+      And response.weeks_on_therapy is 12
+      And response.strength is not stated
+      And response.function is not stated
+      And response.rash is not stated
+      When the request is assessed
+      Then the reasons are MON-NO-RESPONSE
+      And MON-NO-RESPONSE is missing response.strength, response.function, response.rash
 
     Scenario: A first request is not judged on response
       Given a request like the source case
       When the request is assessed
       Then MON-NO-RESPONSE does not apply
+      And MON-NO-RESPONSE is not applicable
 
   @MON-COMPLETE @cite.source-assessment
   Rule: After a complete response the interval may be lengthened
@@ -188,9 +242,11 @@ Feature: Monitoring
       Given a continuation request like the source case
       When the request is assessed
       Then MON-COMPLETE does not apply
+      And MON-COMPLETE is not applicable
       And the advice do not include MON-COMPLETE
 
     Scenario: A first request gets no interval advice
       Given a request like the source case
       When the request is assessed
       Then MON-COMPLETE does not apply
+      And MON-COMPLETE is not applicable

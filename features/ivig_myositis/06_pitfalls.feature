@@ -31,6 +31,7 @@ Feature: Pitfalls
       When the request is assessed
       Then the decision is approve
       And PIT-MONOTHERAPY does not apply
+      And PIT-MONOTHERAPY is met
       And there are no reasons
 
       Examples:
@@ -45,12 +46,14 @@ Feature: Pitfalls
       When the request is assessed
       Then the decision is approve
       And PIT-MONOTHERAPY does not apply
+      And PIT-MONOTHERAPY is not applicable
 
     Scenario: IVIG alone is not a pitfall when severity is not reported
       Given a request like the source case
       And severe_acute is not stated
       When the request is assessed
       Then PIT-MONOTHERAPY does not apply
+      And PIT-MONOTHERAPY is not applicable
 
   @PIT-PLASMAPHERESIS @cite.schneider-2021
   Rule: Plasmapheresis is not performed immediately after IVIG
@@ -79,6 +82,7 @@ Feature: Pitfalls
       When the request is assessed
       Then the decision is approve
       And PIT-PLASMAPHERESIS does not apply
+      And PIT-PLASMAPHERESIS is met
       And there are no reasons
 
       Examples:
@@ -91,4 +95,5 @@ Feature: Pitfalls
       And plasmapheresis_days_after_course is null
       When the request is assessed
       Then PIT-PLASMAPHERESIS does not apply
+      And PIT-PLASMAPHERESIS is not applicable
       And the decision is approve

@@ -70,4 +70,5 @@ class Request(Envelope):
         "integer", "Days after the end of the course at which plasmapheresis is planned.", minimum=0, maximum=365, unit="days",
     )
     regimen: Regimen = spec("object", "The regimen requested.", required=True, model=Regimen)
-    response: Response | None = spec("object", "Response so far; required for continuations.", model=Response)
+    response: Response | None = spec("object", "Response so far; required for continuations.", model=Response,
+                                     relevant_when=("type", "continuation"))

@@ -245,6 +245,20 @@ RULES = (
           otherwise(NOT_APPLICABLE)),
 )
 
+# Mutants of the rules above that no request can tell from them (`policy mutate`; docs/authors.md,
+# "Test the examples"): the mutant's id, and why no determination differs.
+EQUIVALENT_MUTANTS: dict[str, str] = {
+    "DOSE-TOTAL/per-kg otherwise outcome: NOT_APPLICABLE -> MET":
+        "a request without a dose per kg states a course total (the contract requires one), so DOSE-TOTAL/grams "
+        "reports met, not met or unknown, each weighing at least as much as met: DOSE-TOTAL's outcome is the same",
+    "DOSE-TOTAL/grams case 1 outcome: NOT_APPLICABLE -> MET":
+        "a request without a course total states a dose per kg (the contract requires one), so DOSE-TOTAL/per-kg "
+        "reports met or not met, each weighing at least as much as met: DOSE-TOTAL's outcome is the same",
+    "MON-NO-RESPONSE case 2 deleted":
+        "a continuation without response data falls through to `otherwise`, which gives the same outcome "
+        "(unknown) and pends for the same missing data (`response`, listed by the clinical_response derivation)",
+}
+
 # The determination's dosing figures (section 4 of the brief), in contract order.
 FIGURES = (
     Figure("dosing_weight_kg", "dosing weight", dosing_weight.dosing_weight_kg, unit="kg", decimals=1,

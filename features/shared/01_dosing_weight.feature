@@ -118,6 +118,7 @@ Feature: Dosing weight
       And patient is not stated
       When the request is assessed
       Then DOSE-WEIGHT does not apply
+      And DOSE-WEIGHT is unknown
       And there is no dosing weight
       And there is no ideal body weight
       And the decision is approve
@@ -146,6 +147,7 @@ Feature: Dosing weight
       Then the decision is pend
       And the reasons are DOSE-WEIGHT
       And DOSE-WEIGHT is missing <removed>
+      And DOSE-WEIGHT is unknown
       And there is no dosing weight
       And nothing is authorized
 

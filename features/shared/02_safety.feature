@@ -27,6 +27,7 @@ Feature: Safety
       And iga is <iga>
       When the request is assessed
       Then SAFE-IGA-SCREEN does not apply
+      And SAFE-IGA-SCREEN is not applicable
       And the conditions do not include SAFE-IGA-SCREEN
 
       Examples:
@@ -39,6 +40,7 @@ Feature: Safety
       And iga is <iga>
       When the request is assessed
       Then SAFE-IGA-SCREEN does not apply
+      And SAFE-IGA-SCREEN is not applicable
       And the conditions do not include SAFE-IGA-SCREEN
 
       Examples:
@@ -82,6 +84,7 @@ Feature: Safety
       When the request is assessed
       Then the decision is approve
       And SAFE-IGA-PRODUCT does not apply
+      And SAFE-IGA-PRODUCT is met
       And there are no changes
       And the authorized reduced_iga is true
 
@@ -91,6 +94,7 @@ Feature: Safety
       And regimen.reduced_iga is false
       When the request is assessed
       Then SAFE-IGA-PRODUCT does not apply
+      And SAFE-IGA-PRODUCT is not applicable
       And there are no changes
       And the authorized reduced_iga is false
 

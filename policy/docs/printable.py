@@ -2,7 +2,7 @@
 
 `<policy-id>/print.md` is a page of the site like the others, made of the
 pages the site already renders for the policy's section: after a title page
-(id, version, effective date, digest, last test run) and a table of
+(id, version, effective date, digest, last test run, last mutation run) and a table of
 contents, every statement page (text, badges, parameters, how it is decided,
 citations, examples with their last result) by section, then the decision
 page, the parameters and code groups, the bibliography and the changelog.
@@ -30,6 +30,7 @@ from policy.binding import BoundPolicy
 from policy.docs.library import PolicyDocs
 from policy.docs.markdown import Pages, code, link_text, table
 from policy.docs.marks import badge_html, effective_text, statement_badges
+from policy.docs.mutation import MutationResults, load_mutation, policy_mutation_text, survivor_badge
 from policy.docs.overview import every_scenario, feature_descriptions, sections
 from policy.docs.paths import SECTION_INDEX, in_section, statement_path
 from policy.docs.results import TestResults, summary
@@ -243,15 +244,21 @@ BACK = (
 )
 
 
-def _contents(bound: BoundPolicy, back: Sequence[tuple[str, str]]) -> str:
-    """Every statement by section, with its badges when any statement has one, then the other parts."""
-    marked = any(statement_badges(bound, s.id) for s in bound.source.statements)
+def _marks(bound: BoundPolicy, statement_id: str, mutation: MutationResults) -> str:
+    """A statement's badges and, when a mutant of its rule survived, that mark too."""
+    badges = [badge_html(b, detail=False) for b in statement_badges(bound, statement_id)]
+    return " ".join([*badges, *filter(None, [survivor_badge(mutation, statement_id)])])
+
+
+def _contents(bound: BoundPolicy, back: Sequence[tuple[str, str]], mutation: MutationResults) -> str:
+    """Every statement by section, with its marks when any statement has one, then the other parts."""
+    marked = any(_marks(bound, s.id, mutation) for s in bound.source.statements)
     out = ["## Contents {#contents .print-part}\n"]
     for section, statements in sections(bound.source.statements):
         out.append(f"**[{link_text(section or 'Statements')}](#{section_anchor(section)})**\n")
         rows = [
             [f"[{s.id}](#{statement_anchor(s.id)})", s.title,
-             *([" ".join(badge_html(b, detail=False) for b in statement_badges(bound, s.id))] if marked else [])]
+             *([_marks(bound, s.id, mutation)] if marked else [])]
             for s in statements
         ]
         out.append(table(["ID", "Statement", *(["Marked"] if marked else [])], rows))
@@ -259,7 +266,7 @@ def _contents(bound: BoundPolicy, back: Sequence[tuple[str, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _title_page(policy: PolicyDocs, results: TestResults) -> str:
+def _title_page(policy: PolicyDocs, results: TestResults, mutation: MutationResults) -> str:
     bound = policy.bound
     source = bound.source
     counts = results.of_scenarios(every_scenario(bound))
@@ -272,6 +279,7 @@ def _title_page(policy: PolicyDocs, results: TestResults) -> str:
         ["Digest", code(bound.digest)],
         ["Statements", f"{len(source.statements)}" + (f" ({included} shared)" if included else "")],
         ["Last test run", summary(counts) + finished],
+        ["Mutation testing", policy_mutation_text(mutation, bound.digest)],
     ]
     out = [
         f"# {source.title} {{#{TOP}}}\n",
@@ -290,10 +298,13 @@ def _title_page(policy: PolicyDocs, results: TestResults) -> str:
     return "\n".join(part for part in out if part)
 
 
-def printable_page(policy: PolicyDocs, results: TestResults, section_pages: Mapping[str, str]) -> str:
+def printable_page(policy: PolicyDocs, results: TestResults, section_pages: Mapping[str, str],
+                   mutation: MutationResults | None = None) -> str:
     """The whole policy on one page, from the pages of its section (keyed relative to the section,
-    as `policy_pages` renders them); `results` are the runs under this policy."""
+    as `policy_pages` renders them); `results` are the runs under this policy, `mutation` its last
+    mutation run (default: the one recorded for it; its statement pages carry the same)."""
     bound = policy.bound
+    mutation = mutation if mutation is not None else load_mutation(policy.id)
     source = bound.source
     groups = list(sections(source.statements))
     firsts = {statements[0].id for _section, statements in groups}
@@ -308,8 +319,8 @@ def printable_page(policy: PolicyDocs, results: TestResults, section_pages: Mapp
     document = _Document(in_section(bound.id, SECTION_INDEX), {section_anchor(name) for name, _ in groups},
                          [*statement_parts.values(), *(part for _title, part in back)])
     descriptions = feature_descriptions(source.folder)
-    out = [FRONT_MATTER, STYLE, _title_page(policy, results),
-           _contents(bound, [(title, part.anchor) for title, part in back])]
+    out = [FRONT_MATTER, STYLE, _title_page(policy, results, mutation),
+           _contents(bound, [(title, part.anchor) for title, part in back], mutation)]
     for section, statements in groups:
         out.append(f"## {section or 'Statements'} {{#{section_anchor(section)} .print-part}}\n")
         if descriptions.get(section):
@@ -319,6 +330,7 @@ def printable_page(policy: PolicyDocs, results: TestResults, section_pages: Mapp
     return "\n".join(out)
 
 
-def printable_pages(policy: PolicyDocs, results: TestResults, section_pages: Mapping[str, str]) -> Pages:
+def printable_pages(policy: PolicyDocs, results: TestResults, section_pages: Mapping[str, str],
+                    mutation: MutationResults | None = None) -> Pages:
     """The printable page of a policy, keyed relative to its section like `section_pages`."""
-    return {PRINT_PAGE: printable_page(policy, results, section_pages)}
+    return {PRINT_PAGE: printable_page(policy, results, section_pages, mutation)}

@@ -18,6 +18,13 @@ from policy.docs.examples import continued_case_path, source_case_path
 from policy.docs.library import CONTINUED_CASE, SOURCE_CASE, PolicyDocs
 from policy.docs.marks import citations_markdown, header_badges, last_changed_text, statement_grades
 from policy.docs.markdown import Pages, code, join, link, reference_link, status_badge, table
+from policy.docs.mutation import (
+    MutationResults,
+    load_mutation,
+    statement_mutation_text,
+    survivor_badge,
+    survivors_markdown,
+)
 from policy.docs.paths import SECTION_INDEX, policy_statement, relative, shared_statement, statement_path
 from policy.docs.results import TestResults, summary
 from policy.docs.rules import EFFECT_MEANING, RuleSet, logic_markdown, policy_rules, statement_parameters
@@ -153,12 +160,22 @@ def _shared_row(bound: BoundPolicy, statement: Statement) -> list[str]:
                       f"every policy including it), included here at {place}"]
 
 
+def mutation_section(bound: BoundPolicy, statement_id: str, mutation: MutationResults) -> str:
+    """The statement's mutation result beside its example results, and its surviving mutants if any."""
+    # Mutants are small wrong versions of the statement's rule; a killed one is a wrong rule an example catches.
+    line = f"Mutation testing: {statement_mutation_text(mutation, statement_id, bound.digest)}.\n"
+    survivors = survivors_markdown(mutation, statement_id)
+    return line + ("\n" + survivors if survivors else "")
+
+
 def statement_page(bound: BoundPolicy, statement: Statement, results: TestResults, rules: RuleSet,
-                   policy: PolicyDocs | None = None) -> str:
+                   policy: PolicyDocs | None = None, mutation: MutationResults | None = None) -> str:
     """The page of one statement of the policy; `results` are the runs under this policy.
 
     With `policy` (its examples), the examples heading links the source case they start from.
+    `mutation` is the policy's last mutation run (default: the one recorded for it).
     """
+    mutation = mutation if mutation is not None else load_mutation(bound.id)
     source = bound.source
     effect = bound.effects[statement.id]
     counts = results.of_scenarios(statement.scenarios)
@@ -171,12 +188,14 @@ def statement_page(bound: BoundPolicy, statement: Statement, results: TestResult
         ["Source", code(f"{statement.file}:{statement.line}")],
         ["Citations", join(reference_link(k, UP) for k in statement.citations)],
         ["Last test run", summary(counts)],
+        ["Mutation testing", statement_mutation_text(mutation, statement.id, bound.digest)],
     ]
     if statement.shared:
         facts.insert(5, _shared_row(bound, statement))
     out = [
         f"# {statement.id}: {statement.title}\n",
         header_badges(bound, statement.id),
+        _survivor_mark(mutation, statement.id),
         f"> {statement.text}\n",
         table(["Field", "Value"], facts),
         parameters_section(source.parameters, statement_parameters(rules, statement.id)),
@@ -187,15 +206,23 @@ def statement_page(bound: BoundPolicy, statement: Statement, results: TestResult
         "## Examples\n",
         examples_intro(policy, statement.scenarios),
         f"Last test run: {summary(counts)}.\n",
+        mutation_section(bound, statement.id, mutation),
     ]
     out += [examples_section(scenario, [("Last test run", results)]) for scenario in statement.scenarios]
     return "\n".join(part for part in out if part)
 
 
-def statement_pages(policy: PolicyDocs, results: TestResults) -> Pages:
-    """Every statement page of the policy, keyed relative to its section."""
+def _survivor_mark(mutation: MutationResults, statement_id: str) -> str:
+    badge = survivor_badge(mutation, statement_id)
+    return f'<div class="policy-badges"><div class="policy-badge-line">{badge}</div></div>\n' if badge else ""
+
+
+def statement_pages(policy: PolicyDocs, results: TestResults, mutation: MutationResults | None = None) -> Pages:
+    """Every statement page of the policy, keyed relative to its section (`mutation`: default, the
+    policy's recorded mutation run)."""
     rules = policy_rules(policy.bound)
+    mutation = mutation if mutation is not None else load_mutation(policy.id)
     return {
-        statement_path(statement.id): statement_page(policy.bound, statement, results, rules, policy)
+        statement_path(statement.id): statement_page(policy.bound, statement, results, rules, policy, mutation)
         for statement in policy.bound.source.statements
     }

@@ -1,16 +1,12 @@
-"""When a question is enabled, derived from the request model's own declarations.
+"""When a question is enabled, from the request model's own declarations.
 
 Two things in a model make a question conditional, and nothing is written
 per policy:
 
-- A required top-level choice of the request (its *kind*, such as a request
-  type whose values are `initial` and `continuation`) whose values other
-  fields' descriptions name. A field whose description, or whose model's
-  docstring, names exactly one value of that choice ("Response so far;
-  required for continuations.", "Response to therapy so far (continuation
-  requests).") matters only for that value: it is enabled when the choice
-  has it. Descriptions are the model's documentation of what a field is
-  for; a field that names both values, or none, is always enabled.
+- A field declared `relevant_when=(field, value)` (the response to therapy
+  of a continuation request, say) matters only when that top-level field of
+  the request has that value: its question is enabled when the question of
+  that field has that answer.
 - A pair of fields never given together (`__exclusive__`, e.g. a height in
   cm or in inches): each is enabled while the other is unanswered.
 
@@ -20,12 +16,12 @@ group's condition.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import attrs
 from attrs import frozen
 
+from policy.errors import PolicyDefinitionError
 from policy.fhir.fields import CHOICE, Question, every_question, questions
 from policy.validation import exclusive_pairs
 
@@ -48,28 +44,18 @@ def kinds_of_request(model: type) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _words(value: str) -> re.Pattern[str]:
-    # A value as prose writes it: `not_done` is "not done"; a plural counts ("continuations").
-    return re.compile(rf"(?<![\w-]){re.escape(value.replace('_', ' '))}s?(?![\w-])", re.IGNORECASE)
-
-
-def _documentation(question: Question) -> str:
-    text = question.spec.description
-    if question.model is not None:
-        text += " " + (question.model.__doc__ or "").strip().split("\n")[0]
-    return text
-
-
-def _named_value(question: Question, kinds: Mapping[str, tuple[str, ...]]) -> Condition | None:
-    """The one value of one request kind the question's documentation names, if it names exactly one."""
-    found: list[Condition] = []
-    for kind, values in kinds.items():
-        if question.path == kind:
-            continue
-        named = [value for value in values if _words(value).search(_documentation(question))]
-        if len(named) == 1:
-            found.append(Condition(kind, value=named[0]))
-    return found[0] if len(found) == 1 else None
+def _declared(question: Question, kinds: Mapping[str, tuple[str, ...]]) -> Condition | None:
+    """The condition a field's spec declares (`relevant_when`), checked against the request's choices."""
+    declared = question.spec.relevant_when
+    if declared is None:
+        return None
+    field, value = declared
+    if value not in kinds.get(field, ()):
+        raise PolicyDefinitionError(
+            f"{question.path}: relevant_when names {field} = {value!r}, which is not a value of a required "
+            f"top-level choice of the request ({', '.join(sorted(kinds)) or 'none'})"
+        )
+    return Condition(field, value=value)
 
 
 def _exclusive(model: type, prefix: str) -> dict[str, list[Condition]]:
@@ -88,7 +74,7 @@ def conditions(model: type) -> dict[str, tuple[Condition, ...]]:
     for question in every_question(questions(model)):
         parent = question.path.rpartition(".")[0]
         above = inherited.get(parent, set())
-        named = _named_value(question, kinds)
+        named = _declared(question, kinds)
         if named is not None and named not in above:
             found.setdefault(question.path, []).append(named)
         inherited[question.path] = above | ({named} if named is not None else set())
