@@ -1,8 +1,9 @@
 """Mutation results as the handbook shows them: per statement, mutants killed of all, and when.
 
-`make mutate` (`policy mutate --results build/mutation`) records one report
-per policy, `build/mutation/<policy-id>.json` (or in the folder
-$POLICY_MUTATION_RESULTS names). A statement page shows its statement's
+`make mutate` (`policy mutate --results docs/mutation`) records one report
+per policy, `docs/mutation/<policy-id>.json` (or in the folder
+$POLICY_MUTATION_RESULTS names). The reports are committed: a run takes
+minutes, so the handbook built from a clean clone shows the last one. A statement page shows its statement's
 line of it beside the example results, and marks a statement whose
 examples let a mutant survive, with the mutant, its place and the example
 that would kill it. Without a report a statement's mutation testing is
@@ -23,7 +24,7 @@ from attrs import field, frozen
 from policy.docs.markdown import code, table
 from policy.source import source_root
 
-MUTATION_DIR = Path("build") / "mutation"
+MUTATION_DIR = Path("docs") / "mutation"
 MUTATION_ENV = "POLICY_MUTATION_RESULTS"
 NOT_RUN = "not run"
 SURVIVOR_LABEL = "surviving mutant"
@@ -70,7 +71,7 @@ class MutationResults:
 
 
 def mutation_folder() -> Path:
-    """Where the reports are: $POLICY_MUTATION_RESULTS, else build/mutation/ of the checkout."""
+    """Where the reports are: $POLICY_MUTATION_RESULTS, else docs/mutation/ of the checkout."""
     named = os.environ.get(MUTATION_ENV)
     return Path(named) if named else source_root().parent / MUTATION_DIR
 
