@@ -109,14 +109,18 @@ def _terminate_cleanly() -> Iterator[None]:
 
 
 class _Worker:
-    def __init__(self, mode: str, tree: Path, policy_id: str, documents: Path, log: Path) -> None:
+    """A worker script run under one tree's `policy`, spoken to in JSON lines (also bench/before_after.py's)."""
+
+    def __init__(self, mode: str, tree: Path, policy_id: str, documents: Path, log: Path,
+                 script: Path = WORKER, arguments: tuple[str, ...] | None = None) -> None:
         self.mode = mode
         self.tree = tree
         self.log_path = log
         self._log: IO[str] = log.open("w")
         env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"}
+        given = arguments if arguments is not None else (mode, policy_id, str(documents))
         self.process = subprocess.Popen(
-            [sys.executable, "-P", str(WORKER), mode, policy_id, str(documents)],
+            [sys.executable, "-P", str(script), *given],
             cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True,
         )
 

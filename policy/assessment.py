@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import cache
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import frozen
 
@@ -25,6 +25,7 @@ from policy.determination import (
 )
 from policy.engine import Network, Session
 from policy.errors import EngineError, InvalidRequest, Problem
+from policy.json_text import NotPlain
 from policy.library import policy_ids
 from policy.rules.compile import CATCH_ALL, MEMBERS, compile_ruleset, merge_identical
 from policy.rules.conditions import Field, Param, fields_of, render
@@ -53,7 +54,7 @@ Branch = Case | Otherwise
 _Step = tuple[str, Any]
 
 
-@frozen
+@frozen(eq=False)  # compared by identity: plans are looked up, never compared by value
 class _Plan:
     """What taking one branch adds to a determination, built once per branch."""
 
@@ -62,10 +63,32 @@ class _Plan:
     text: str
     outcome: Outcome
     weight: int
+    result: StatementResult  # the statement's result when this branch decides it
     step: TraceStep
     steps: tuple[_Step, ...]
     denies: bool
     pends: bool
+
+
+class _Combination(NamedTuple):
+    """What a determination takes from the branches its rules took, its request aside.
+
+    Every piece is one of the objects built once per branch (`_Plan`): the
+    same trace steps, statement results, reasons and notes for every request
+    that takes that branch, each keeping its JSON text (policy/determination.py);
+    only the tuples holding them are new.
+    """
+
+    decision: str
+    steps: tuple[TraceStep, ...]  # the trace step of each rule's branch, in rule order
+    statements: tuple[StatementResult, ...]
+    # Each reason, or for a pend naming missing data, (statement, text, the field listing it).
+    reasons: tuple[Reason | tuple[str, str, Field], ...]
+    lists_missing: bool  # some reason names missing data, read from the derived facts
+    changes: tuple[tuple[str, Change], ...]  # (statement, change) in rule order
+    conditions: tuple[Note, ...]
+    advice: tuple[Note, ...]
+    monitoring: tuple[Note, ...]
 
 
 @cache
@@ -149,6 +172,22 @@ class Assessor:
         )
         self._plans = {id(b): self._plan(r, b) for r in bound.rules for b in r.branches}
         self._rule_branches = tuple((r.name, r.branches) for r in bound.rules)
+        self._rule_names = tuple(r.name for r in bound.rules)
+        # Each statement's rules by position: its outcome is the weightiest of theirs (most have one rule).
+        positions: dict[str, list[int]] = {}
+        for index, statement_rule in enumerate(bound.rules):
+            positions.setdefault(statement_rule.statement, []).append(index)
+        self._statement_rules = tuple(tuple(positions.get(s, ())) for s in self._statement_ids)
+        # The first rule of every statement, read in one C call; the statements with more rules, fixed after.
+        self._first_rules = operator.itemgetter(*(rules[0] for rules in self._statement_rules))
+        self._shared_statements = tuple((index, rules) for index, rules in enumerate(self._statement_rules)
+                                        if len(rules) > 1)
+        # Every record a branch adds writes its JSON text now, once (policy/determination.py keeps it).
+        for plan in self._plans.values():
+            for record in (plan.step, plan.result, *(item for _kind, item in plan.steps)):
+                if isinstance(record, Reason | Note | StatementResult | TraceStep):
+                    _write_json_once(record)
+        _write_json_once(self.policy_ref)
         self._tested: dict[str, frozenset[str]] = {}
         for fact_type in ("request", *(d.produces for d in bound.derivations)):
             self._tested[fact_type] = frozenset(
@@ -165,32 +204,36 @@ class Assessor:
             values = derivation.compute(context["request"], derived, self.params)
             derived[derivation.produces] = values
             session.assert_fact(derivation.produces, _network_values(values, self._tested[derivation.produces]))
-        taken = context["taken"]
-        for branch_rule, index in branches:
-            taken.setdefault(branch_rule, set()).add(index)
+        # (rule, branch) pairs, one per branch this firing stands for; checked once the network is done.
+        context["taken"].extend(branches)
 
     # -- around it -------------------------------------------------------------
     def run(self, request: Any) -> tuple[dict[str, Mapping[str, Any]], dict[str, Branch]]:
         """Run the network: the derived facts and the branch each rule took."""
         fact = self.code.request_fact(request)
-        context: dict[str, Any] = {"request": request, "derived": {"request": fact}, "taken": {}}
+        context: dict[str, Any] = {"request": request, "derived": {"request": fact}, "taken": []}
         self.network.run(_network_values(fact, self._tested["request"]), context)
         derived, taken = context["derived"], context["taken"]
         for derivation in self.bound.derivations:
             if derivation.produces not in derived:
                 raise EngineError(f"derivation {derivation.name} did not fire")
-        branches: dict[str, Branch] = {}
-        for name, options in self._rule_branches:
-            indexes = taken.get(name, ())
+        # Exactly one branch per rule: as many rules as in the policy, none with two different
+        # branches (one branch can fire twice, once per clause of its condition).
+        chosen = dict(taken)
+        if len(chosen) != len(self._rule_branches) or len(set(taken)) != len(chosen):
+            self._not_one_branch(taken)
+        return derived, {name: options[chosen[name]] for name, options in self._rule_branches}
+
+    def _not_one_branch(self, taken: list[tuple[str, int]]) -> None:
+        """Raise EngineError for the first rule (in the policy's order) that did not take exactly one branch."""
+        for name, _options in self._rule_branches:
+            indexes = sorted({index for rule, index in taken if rule == name})
             if len(indexes) != 1:
-                indexes = sorted(indexes)
                 raise EngineError(
                     f"rule {name} took {len(indexes)} branches {indexes}: expected exactly one",
                     detail={"rule": name, "branches": indexes},
                 )
-            index, = indexes
-            branches[name] = options[index]
-        return derived, branches
+        raise EngineError(f"a firing named a branch of no rule of this policy: {sorted(set(taken))}")
 
     def parse(self, document: Any) -> Any:
         """The request model of this policy, or InvalidRequest listing every problem."""
@@ -236,6 +279,7 @@ class Assessor:
             text=text,
             outcome=branch.outcome,
             weight=OUTCOME_WEIGHT[branch.outcome],
+            result=self._results[statement, branch.outcome],
             step=TraceStep(rule=rule.name, statement=statement, when=when, outcome=branch.outcome.value),
             steps=tuple(steps),
             denies=any(isinstance(c, Deny) for c in branch.then),
@@ -304,42 +348,27 @@ class Assessor:
         self, request: Any, derived: Mapping[str, Mapping[str, Any]], branches: Mapping[str, Branch]
     ) -> Determination:
         """Assemble the determination from the branches taken (pure, no engine)."""
+        combination = self._combination(branches)
         requested, absent = self.requested(request)
-        outcomes: dict[str, _Plan] = {}
-        changes: list[ChangeMade] = []
-        reasons: list[Reason] = []
-        notes: dict[str, list[Note]] = {name: [] for name in ATTACHED.values()}
-        denied = pended = False
-        trace = [
-            TraceStep(rule=d.name, statement=d.statement, when=when, derived=_traceable(derived[d.produces]))
-            for d, when in self._derivation_steps
-        ]
-        for rule in self.bound.rules:
-            branch = branches[rule.name]
-            plan = self._plans.get(id(branch))
-            if plan is None or plan.branch is not branch:  # a branch object built elsewhere
-                plan = self._plan(rule, branch)
-            statement = plan.statement
-            previous = outcomes.get(statement)
-            if previous is None or plan.weight > previous.weight:
-                outcomes[statement] = plan
-            trace.append(plan.step)
-            denied = denied or plan.denies
-            pended = pended or plan.pends
-            for kind, item in plan.steps:
-                if kind == "reason":
-                    reasons.append(item)
-                elif kind == "change":
-                    before = requested[item.field]
-                    changes.append(ChangeMade(statement, item.field, before, self._target(item.to, before, derived)))
-                elif kind == "missing":
-                    reasons.append(Reason(statement, plan.text, tuple(derived[item.fact][item.name])))
-                else:
-                    notes[kind].append(item)
-        decision = "deny" if denied else "pend" if pended else "modify" if changes else "approve"
+        changes = []
+        for statement, change in combination.changes:
+            before = requested[change.field]
+            changes.append(ChangeMade(statement, change.field, before, self._target(change.to, before, derived)))
+        reasons = combination.reasons
+        if combination.lists_missing:
+            reasons = tuple(
+                reason if isinstance(reason, Reason)
+                else Reason(reason[0], reason[1], tuple(derived[reason[2].fact][reason[2].name]))
+                for reason in reasons
+            )
+        decision = combination.decision
         authorized = None
         if decision in ("approve", "modify") and self.code.authorization is not None:
             authorized = self.authorized(requested, absent, changes, derived)
+        trace = tuple([
+            TraceStep(d.name, d.statement, when, None, _traceable(derived[d.produces]))
+            for d, when in self._derivation_steps
+        ])
         return Determination(
             request_id=request.id,
             policy=self.policy_ref,
@@ -347,36 +376,99 @@ class Assessor:
             dosing=self.figures(derived),
             authorized=authorized,
             changes=tuple(changes),
+            reasons=reasons,  # type: ignore[arg-type]  # every placeholder replaced when lists_missing
+            conditions=combination.conditions,
+            advice=combination.advice,
+            monitoring=combination.monitoring,
+            statements=combination.statements,
+            trace=trace + combination.steps,
+        )
+
+    def _combination(self, branches: Mapping[str, Branch]) -> _Combination:
+        """The request-independent parts of the determination for these branches, from their plans."""
+        taken = list(map(branches.__getitem__, self._rule_names))
+        # An id names one of this policy's own branches only: they live as long as the assessor.
+        plans: list[_Plan] = list(map(self._plans.get, map(id, taken)))  # type: ignore[arg-type]
+        if None in plans:  # a branch object built elsewhere
+            plans = [plan or self._plan(rule, branch) for plan, rule, branch in zip(plans, self.bound.rules, taken)]
+        changes: list[tuple[str, Change]] = []
+        reasons: list[Reason | tuple[str, str, Field]] = []
+        notes: dict[str, list[Note]] = {name: [] for name in ATTACHED.values()}
+        denied = pended = False
+        for plan in filter(_STEPS_OF, plans):  # most branches add nothing but their step and result
+            denied = denied or plan.denies
+            pended = pended or plan.pends
+            for kind, item in plan.steps:
+                if kind == "reason":
+                    reasons.append(item)
+                elif kind == "change":
+                    changes.append((plan.statement, item))
+                elif kind == "missing":
+                    reasons.append((plan.statement, plan.text, item))
+                else:
+                    notes[kind].append(item)
+        return _Combination(
+            decision="deny" if denied else "pend" if pended else "modify" if changes else "approve",
+            steps=tuple(map(_STEP_OF, plans)),
+            statements=self._statement_results(plans),
             reasons=tuple(reasons),
+            lists_missing=any(not isinstance(reason, Reason) for reason in reasons),
+            changes=tuple(changes),
             conditions=tuple(notes["conditions"]),
             advice=tuple(notes["advice"]),
             monitoring=tuple(notes["monitoring"]),
-            statements=tuple(self._results[s, outcomes[s].outcome] for s in self._statement_ids),
-            trace=tuple(trace),
         )
+
+    def _statement_results(self, plans: list[_Plan]) -> tuple[StatementResult, ...]:
+        """Each statement's result: its rule's, or of its rules the weightiest outcome's."""
+        chosen = self._first_rules(plans)
+        results = list(map(_RESULT_OF, chosen if isinstance(chosen, tuple) else (chosen,)))
+        for index, rules in self._shared_statements:
+            results[index] = self._weightiest(rules, plans).result
+        return tuple(results)
+
+    @staticmethod
+    def _weightiest(rules: tuple[int, ...], plans: list[_Plan]) -> _Plan:
+        """Of a statement's rules, the plan of the weightiest outcome (the first of equal weight)."""
+        chosen = plans[rules[0]]
+        for position in rules[1:]:
+            if plans[position].weight > chosen.weight:
+                chosen = plans[position]
+        return chosen
+
+
+_STEPS_OF = operator.attrgetter("steps")
+_STEP_OF = operator.attrgetter("step")
+_RESULT_OF = operator.attrgetter("result")
+
+
+def _write_json_once(record: Any) -> None:
+    try:
+        record.fast_json()
+    except NotPlain:  # a text json.dumps must write (a lone surrogate): written when asked
+        pass
 
 
 _NOTHING: Mapping[str, Any] = {}
 
 
-_SCALARS = (bool, int, str, type(None))
+_SCALARS = frozenset({bool, int, str, type(None)})
 
 
 def _traceable(values: Mapping[str, Any]) -> dict[str, Any]:
-    shown: dict[str, Any] = {}
-    for key, value in values.items():
-        kind = type(value)
-        # Exact type tests first: this runs for every derived fact of every assessment.
-        if kind in _SCALARS:
-            pass
-        elif kind is float:
-            value = round(value, 4)
-        elif isinstance(value, Mapping):
-            value = {k: list(v) for k, v in value.items()}
-        elif isinstance(value, list | tuple):
-            value = list(value)
-        shown[key] = value
-    return shown
+    """A derived fact as the trace shows it: floats to 4 places, lists (and lists in mappings) as lists."""
+    # One pass with exact type tests: this runs for every derived fact of every assessment.
+    return {key: value if type(value) in _SCALARS else _shown(value) for key, value in values.items()}
+
+
+def _shown(value: Any) -> Any:
+    if type(value) is float:
+        return round(value, 4)
+    if isinstance(value, Mapping):
+        return {k: list(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
 
 
 _assessors: dict[str, Assessor] = {}

@@ -7,7 +7,6 @@ printed on stdout, every problem goes to stderr as `FILE: PATH: MESSAGE`);
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
 from enum import Enum
@@ -23,6 +22,7 @@ from policy.batch import TIMEOUT_SECONDS as BATCH_TIMEOUT
 from policy.determination import Determination
 from policy.documents import EXIT_BAD_INPUT as EXIT_INVALID
 from policy.documents import EXIT_INTERNAL, InputError, parse_document, too_large
+from policy.json_text import indented
 from policy.limits import LIMITS
 from policy.report import RENDERERS
 from policy.report.escape import json_surrogates
@@ -158,7 +158,7 @@ def _assess_all(files: list[str], debug: bool, policy_id: str | None = None,
 def _render(assessed: list[Assessed], output: Format) -> str:
     if output is Format.json:
         dicts = [d.to_dict() for _, d in assessed]
-        text = json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, ensure_ascii=False) + "\n"
+        text = indented(dicts[0] if len(dicts) == 1 else dicts) + "\n"
         return json_surrogates(text)  # a lone surrogate sent as `\ud800` is written back the same way
     render = RENDERERS[output.value]
     # A rule line between reports; in markdown it needs blank lines so it is not a heading underline.

@@ -16,25 +16,31 @@ number of values, string and key lengths (policy/limits.py) and text that is
 no valid Unicode (a lone surrogate) are checked by a loop, never by recursion.
 Each value the screen refuses is reported once, by its path, with its start
 only; the walk then skips it and still reports every other field's problems.
+
+A valid document takes a fast path first (policy/fast_validation.py: msgspec
+types generated from the same specs, which hold the screen's bounds by
+construction); only a document it does not vouch for is screened and walked
+here, and the walk writes the messages.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from functools import cache
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from policy import icd10  # noqa: F401  (registers the ICD-10-CM code format request models name)
 from policy.errors import InvalidRequest, Problem
+from policy.fast_validation import fast_parser
 from policy.limits import LIMITS
-from policy.spec import Spec, acceptor, already_checked, check_value, normalizer, spec_of
+from policy.request_fields import LONE_SURROGATE as _SURROGATE
+from policy.request_fields import POLICY_KEY, at_least_one, exclusive_pairs
+from policy.request_fields import model_fields as _fields
+from policy.spec import already_checked, check_value
 from policy.spec import shown as _shown
 
-# The top-level field naming the policy a document is for; no model declares it.
-POLICY_KEY = "policy"
+__all__ = ["POLICY_KEY", "acceptable_key", "at_least_one", "exclusive_pairs", "parse_request", "screen", "to_document"]
 
 
 def _path(prefix: str, name: str) -> str:
@@ -42,8 +48,6 @@ def _path(prefix: str, name: str) -> str:
 
 
 # -- the screen: bounds checked before anything recurses, looks up or quotes ---------------------
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _echoed(text: str) -> str:
@@ -126,51 +130,6 @@ def screen(document: Mapping[Any, Any]) -> tuple[list[Problem], set[str], bool]:
 def _refused_at(path: str, refused: Collection[str]) -> bool:
     """Whether the screen refused the value at `path` or one inside it (and has reported it)."""
     return bool(refused) and any(r == path or r.startswith((path + ".", path + "[")) for r in refused)
-
-
-Convert = Callable[[Any], Any]
-
-
-@cache
-def _fields(model: type) -> dict[str, tuple[Spec, Callable[[Any], bool], Convert]]:
-    """A model's fields, their specs, quick acceptors and converters, in declaration order (built once per model)."""
-    return {
-        field.name: (spec_of(field), acceptor(spec_of(field)), _converter(spec_of(field)))
-        for field in attrs.fields(model)
-    }
-
-
-def _converter(spec: Spec) -> Convert:
-    """How a valid value is kept, chosen once per field.
-
-    A quantity is a float whichever way JSON wrote it (110 and 110.0 alike), so
-    determinations report the same figure for the same request; a range is a
-    pair whichever way it was written (3 means [3, 3]); a list is a tuple; a
-    string of a format with a normal form (ICD-10-CM codes) is kept in it.
-    """
-    if spec.types == ("number",):
-        return float
-    if spec.pair:
-        return lambda value: (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
-    item_normal = normalizer(spec.items.format) if spec.items is not None and spec.items.format else None
-    normal = normalizer(spec.format) if spec.format else None
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, list):
-            return tuple(item_normal(v) for v in value) if item_normal else tuple(value)
-        return normal(value) if normal else value
-
-    return convert
-
-
-@cache
-def exclusive_pairs(model: type) -> tuple[tuple[str, str], ...]:
-    return tuple(getattr(model, "__exclusive__", ()))
-
-
-@cache
-def at_least_one(model: type) -> tuple[tuple[str, ...], ...]:
-    return tuple(getattr(model, "__at_least_one__", ()))
 
 
 def _cross_field(model: type, document: Mapping[str, Any], prefix: str, problems: list[Problem]) -> None:
@@ -273,11 +232,12 @@ def to_document(instance: Any) -> dict[str, Any]:
     return document
 
 
-def parse_request(document: Any, model: type, policy_id: str, known: Sequence[str] = ()) -> Any:
+def parse_request(document: Any, model: type, policy_id: str, known: Sequence[str] = (), *, fast: bool = True) -> Any:
     """Validate a request document (or re-validate a model instance) for the policy `policy_id`.
 
     The document's `policy` field, when present, must name `policy_id`.
     Raises `InvalidRequest` listing every problem found, each with its path.
+    `fast=False` skips the fast path (the tests compare the two paths).
     """
     if attrs.has(type(document)):
         if not isinstance(document, model):
@@ -285,6 +245,11 @@ def parse_request(document: Any, model: type, policy_id: str, known: Sequence[st
         document = to_document(document)
     if not isinstance(document, Mapping):
         raise InvalidRequest([Problem("", f"expected a JSON object, got {_shown(document)}")])
+    parser = fast_parser(model, policy_id) if fast else None
+    if parser is not None:
+        request = parser.parse(document)
+        if request is not None:
+            return request
     problems, refused, screened = screen(document)
     if not screened:
         raise InvalidRequest(problems)

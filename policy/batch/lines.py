@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, BinaryIO, NamedTuple
 
@@ -10,6 +9,9 @@ from policy.assessment import assess as assess_request
 from policy.determination import Determination
 from policy.documents import InputError, parse_document
 from policy.errors import InvalidRequest
+from policy.json_text import NotPlain, compact, fast_compact
+from policy.limits import LIMITS
+from policy.request_fields import LONE_SURROGATE
 
 Assess = Callable[[Mapping[str, Any]], Determination]
 _BLANK = b" \t\r\n"
@@ -29,16 +31,29 @@ class BatchIOError(OSError):
 
 
 def _encode(entry: dict[str, Any]) -> bytes:
+    """A line of compact JSON: UTF-8, or ASCII escapes throughout when it holds a lone surrogate."""
+    return compact(entry) + b"\n"
+
+
+def _determination_line(line: int, determination: Determination) -> bytes:
+    """The line of a determination, its JSON text spliced in as the determination keeps it."""
     try:
-        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-        return (text + "\n").encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a \\ud800 escape: ASCII escapes always encode
-        return (json.dumps(entry, separators=(",", ":")) + "\n").encode("ascii")
+        opening = fast_compact({"line": line, "request_id": determination.request_id})
+        return b"".join((opening[:-1], b',"determination":', determination.fast_json(), b"}\n"))
+    except NotPlain:  # written as before, as a whole, so the line is in one encoding
+        return _encode({"line": line, "request_id": determination.request_id, "determination": determination.to_dict()})
 
 
 def _request_id(document: dict[str, Any]) -> str | None:
+    """The id a line echoes before its request is validated: a string the screen would pass, else None.
+
+    A line refused as invalid still names its request; an id of any length
+    or one that is no valid Unicode is not echoed (policy/validation.py screens both).
+    """
     found = document.get("id")
-    return found if isinstance(found, str) else None
+    if isinstance(found, str) and len(found) <= LIMITS.string_chars and not LONE_SURROGATE.search(found):
+        return found
+    return None
 
 
 def id_on_line(data: bytes) -> str | None:
@@ -67,10 +82,8 @@ def assess_line(line: int, data: bytes, assess: Assess = assess_request) -> Outc
         document = parse_document(data)
         request_id = _request_id(document)
         determination = assess(document)
-        result = determination.to_dict()
-        entry = {"line": line, "request_id": determination.request_id, "determination": result}
         reasons = tuple(reason.statement for reason in determination.reasons)
-        return Outcome(_encode(entry), "determination", determination.decision, reasons)
+        return Outcome(_determination_line(line, determination), "determination", determination.decision, reasons)
     except InputError as error:
         return invalid(line, None, [{"path": "", "message": str(error)}])
     except InvalidRequest as error:

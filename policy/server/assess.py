@@ -1,7 +1,7 @@
 """`POST /v1/policies/{policy_id}/assess` and `POST /v1/assess`: one request document, one determination.
 
 The answer is the determination exactly as `policy.assess(...).to_dict()`
-gives it, as compact JSON (`errors.json_bytes`). Checks come in this order:
+gives it, as compact JSON (`Determination.to_json()`). Checks come in this order:
 credentials (401), the policy in the path (404), the media type (415), the
 size (413), the JSON (422), the request itself (422, the library's
 `InvalidRequest.errors`). No determination is made from anything invalid,
@@ -34,7 +34,7 @@ from policy.limits import LIMITS
 from policy.server.auth import SECURITY, Authorizer
 from policy.server.body import JSON_TYPES, parse_json_object, read_body, require_media_type
 from policy.server.catalog import known_policy
-from policy.server.errors import ApiError, json_bytes
+from policy.server.errors import ApiError
 from policy.server.openapi import ERROR_RESPONSES, request_body
 
 TOO_DEEP = f"the document is nested too deeply (at most {LIMITS.depth} levels)"
@@ -66,7 +66,7 @@ def assess_routes(*, authorizer: Authorizer, record: Record, max_body_bytes: int
         require_media_type(request, JSON_TYPES)
         document = parse_json_object(await read_body(request, max_body_bytes), max_body_bytes)
         determination, seconds = determine(document, policy_id)
-        body = json_bytes(determination.to_dict())
+        body = determination.to_json()
         record(document, determination, seconds)
         return Response(body, media_type="application/json")
 

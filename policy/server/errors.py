@@ -8,7 +8,6 @@ and an error answer must never be the place where input is amplified.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from policy.json_text import compact
 from policy.limits import LIMITS
 
 # Generous beside the library's own bounds: these only stop an answer from
@@ -46,11 +46,8 @@ class Unauthorized(ApiError):
 
 
 def json_bytes(value: Any) -> bytes:
-    """Compact JSON as UTF-8; a lone surrogate (from a `\\ud800` escape) is written as that escape."""
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value, separators=(",", ":")).encode("ascii")
+    """Compact JSON as UTF-8, as every output of the package writes it (a lone surrogate as its escape)."""
+    return compact(value)
 
 
 def _bounded(text: str) -> str:
