@@ -9,15 +9,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import durable_rules_engine as engine
 import pytest
+from valgrind import clean_run, needs_valgrind
 
 import policy
 import policy.engine.session as engine_session
@@ -367,7 +365,7 @@ VALGRIND_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+@needs_valgrind
 def test_emptying_sessions_reads_no_memory_the_engine_never_wrote() -> None:
     """Under valgrind, runs of a joining and of a one-fact network leave no invalid or uninitialised read.
 
@@ -375,11 +373,4 @@ def test_emptying_sessions_reads_no_memory_the_engine_never_wrote() -> None:
     fired rule matched together with another is retracted; the adapter
     deletes such sessions instead (40 sessions), and keeps the other (1).
     """
-    result = subprocess.run(
-        ["valgrind", "--error-exitcode=99", "--quiet", sys.executable, "-c", VALGRIND_SCRIPT],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert "Invalid read" not in result.stderr, result.stderr[-4000:]
-    assert "uninitialised" not in result.stderr, result.stderr[-4000:]
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert result.stdout.split() == ["joined", "40", "single", "1"]
+    assert clean_run(VALGRIND_SCRIPT).split() == ["joined", "40", "single", "1"]
