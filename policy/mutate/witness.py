@@ -23,7 +23,7 @@ STARTS = {FIRST_BASES[0]: "a request like the source case",
 OUTCOME_WORDS = {"met": "met", "not_met": "not met", "not_applicable": "not applicable", "unknown": "unknown"}
 
 
-# A string the step library reads as it stands ("And iga is deficient"), not as JSON.
+# A string the step library reads as it stands ("And sex is female"), not as JSON.
 _BARE = re.compile(r"[A-Za-z][A-Za-z0-9_.%-]*(?: [A-Za-z0-9_.%-]+)*")
 
 
@@ -114,7 +114,7 @@ def changes_from(start: Mapping[str, Any], request: Mapping[str, Any]) -> list[t
         if path in after or any(p.startswith(path + ".") for p in after):
             continue
         parts = path.split(".")
-        # The outermost object the target does not have goes as a whole ("regimen.loading is not stated").
+        # The outermost object the target does not have goes as a whole ("response.strength is not stated" when there is no response).
         gone = next(".".join(parts[:n]) for n in range(1, len(parts) + 1) if not _present(request, ".".join(parts[:n])))
         if (gone, NOT_STATED) not in steps:
             steps.append((gone, NOT_STATED))

@@ -328,7 +328,7 @@ def _resolve(
 
 def load_source(name: str, root: Path | None = None,
                 shared_uses: Mapping[str, Set[str]] | None = None) -> PolicySource:
-    """Read the policy folder `name` (e.g. 'ivig_myositis') with the shared statements it includes.
+    """Read the policy folder `name` (e.g. 'drug_condition') with the shared statements it includes.
 
     `shared_uses` maps a shared statement ID to the shared parameters its rules
     and derivation use: an included statement brings those parameters along.
