@@ -30,6 +30,11 @@ def too_large(limit: int) -> InputError:
     return InputError(f"larger than {limit:,} bytes, the most a request document may be; refused unread")
 
 
+# Far deeper than any request (LIMITS.depth is checked, with paths, by validation); past it a
+# document is refused as unreadable, as json.loads refuses one it cannot nest into.
+READ_DEPTH = 512
+
+
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # JSON would silently keep the last of two equal keys: nothing is guessed.
     document: dict[str, Any] = {}
@@ -65,4 +70,22 @@ def parse_document(data: bytes | str, limit: int = LIMITS.request_bytes) -> dict
         raise InputError(f"not valid JSON: {error}") from error
     if not isinstance(document, dict):
         raise InputError(f"a request must be a JSON object, got {_JSON_TYPES.get(type(document), 'null')}")
+    if _nested_beyond(document, READ_DEPTH):
+        raise InputError(f"nested too deeply to be read (a request nests at most {LIMITS.depth} levels)")
     return document
+
+
+def _nested_beyond(document: Any, depth: int) -> bool:
+    """Whether the document nests deeper than `depth`, found without recursing.
+
+    How deep `json.loads` itself goes before it gives up depends on the Python
+    version (about 1,000 levels on 3.11, more on 3.13); this bound makes the
+    refusal the same on every version.
+    """
+    level: list[Any] = [document]
+    for _ in range(depth):
+        level = [child for value in level for child in (value.values() if isinstance(value, dict) else value)
+                 if isinstance(child, dict | list)]
+        if not level:
+            return False
+    return True

@@ -432,3 +432,13 @@ def test_a_broken_engine_build_fails_at_import_saying_exactly_what_to_run(raised
     assert last[-2].startswith("ImportError: ") and why in last[-2]
     assert last[-1].strip() == (f'CPPFLAGS="-DPyEval_CallObject=PyObject_CallObject" {sys.executable} -m pip '
                                 "install --no-cache-dir --force-reinstall durable-rules==2.0.28")
+
+
+@pytest.mark.parametrize("depth", [513, 900])
+def test_json_nested_past_the_reading_bound_is_refused_the_same_on_every_python(depth: int, tmp_path: Path) -> None:
+    """Nesting json.loads could still read (3.13 reads deeper than 3.11) is refused as unreadable, before the policy is looked up."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"id": ' + "[" * depth + "]" * depth + "}")
+    result = run("assess", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "nested too deeply" in result.stderr
