@@ -180,9 +180,10 @@ def test_other_problems_are_still_listed_beside_a_refused_value() -> None:
     assert paths[0] == "id" and "patient.sex" in paths and any(p.startswith("regimen.days[") for p in paths)
 
 
-@pytest.mark.parametrize("depth", [2000, 100_000])
+# 513 and 900 levels json.loads reads on every Python (3.13 reads deeper than 3.11): refused the same way.
+@pytest.mark.parametrize("depth", [513, 900, 2000, 100_000])
 def test_the_command_refuses_json_nested_thousands_deep_in_one_line(depth: int, tmp_path: Path) -> None:
-    """JSON nested deeper than the reader goes is an invalid request (exit 2), one line, no traceback."""
+    """JSON nested past the reading bound is an invalid request (exit 2), one line, no traceback, before the policy is looked up."""
     path = tmp_path / "deep.json"
     path.write_text('{"id": ' + "[" * depth + "]" * depth + "}")
     result = run("assess", str(path))
@@ -433,12 +434,3 @@ def test_a_broken_engine_build_fails_at_import_saying_exactly_what_to_run(raised
     assert last[-1].strip() == (f'CPPFLAGS="-DPyEval_CallObject=PyObject_CallObject" {sys.executable} -m pip '
                                 "install --no-cache-dir --force-reinstall durable-rules==2.0.28")
 
-
-@pytest.mark.parametrize("depth", [513, 900])
-def test_json_nested_past_the_reading_bound_is_refused_the_same_on_every_python(depth: int, tmp_path: Path) -> None:
-    """Nesting json.loads could still read (3.13 reads deeper than 3.11) is refused as unreadable, before the policy is looked up."""
-    path = tmp_path / "deep.json"
-    path.write_text('{"id": ' + "[" * depth + "]" * depth + "}")
-    result = run("assess", str(path))
-    assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.count("\n") == 1 and "nested too deeply" in result.stderr

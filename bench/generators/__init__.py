@@ -48,3 +48,30 @@ def code_pools(
 
 def without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+KG_PER_LB = 0.45359237
+CM_PER_INCH = 2.54
+
+
+def patient(rng: random.Random, *, ages: tuple[int, int], heights: tuple[float, float],
+            weights: tuple[float, float], height_stated: float, weight_stated: float) -> dict[str, Any]:
+    """The shared patient of a request: sex and age mostly stated, height and weight mostly
+    stated, each in its metric unit four times in five and in the other unit otherwise."""
+    drawn: dict[str, Any] = {
+        "sex": maybe(rng, rng.choice(("male", "female", "female", "male", "unknown")), 0.9),
+        "age_years": maybe(rng, rng.randint(*ages), 0.9),
+    }
+    height = round(rng.uniform(*heights), 1)
+    weight = round(rng.uniform(*weights), 1)
+    if rng.random() < height_stated:
+        if rng.random() < 0.8:
+            drawn["height_cm"] = height
+        else:
+            drawn["height_in"] = round(height / CM_PER_INCH, 1)
+    if rng.random() < weight_stated:
+        if rng.random() < 0.8:
+            drawn["weight_kg"] = weight
+        else:
+            drawn["weight_lb"] = round(weight / KG_PER_LB, 1)
+    return without_none(drawn)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from bench.generators import code_pools, maybe, without_none
+from bench.generators import code_pools, maybe, patient, without_none
 from policy.library import id_of
 
 POLICY = id_of(__name__.rpartition(".")[2])
@@ -25,23 +25,7 @@ WEIGHTS = {"cidp": 14}
 
 
 def _patient(rng: random.Random) -> dict[str, Any]:
-    patient: dict[str, Any] = {
-        "sex": maybe(rng, rng.choice(("male", "female", "female", "male", "unknown")), 0.9),
-        "age_years": maybe(rng, rng.randint(12, 90), 0.9),
-    }
-    height = round(rng.uniform(140, 200), 1)
-    weight = round(rng.uniform(35, 150), 1)
-    if rng.random() < 0.9:
-        if rng.random() < 0.8:
-            patient["height_cm"] = height
-        else:
-            patient["height_in"] = round(height / 2.54, 1)
-    if rng.random() < 0.93:
-        if rng.random() < 0.8:
-            patient["weight_kg"] = weight
-        else:
-            patient["weight_lb"] = round(weight / 0.45359237, 1)
-    return without_none(patient)
+    return patient(rng, ages=(12, 90), heights=(140, 200), weights=(35, 150), height_stated=0.9, weight_stated=0.93)
 
 
 def _days(rng: random.Random, low: int, high: int) -> Any:

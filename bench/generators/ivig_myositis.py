@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from bench.generators import code_pools, maybe, without_none
+from bench.generators import code_pools, maybe, patient, without_none
 from policy.library import id_of, policy_package
 
 POLICY = id_of(__name__.rpartition(".")[2])
@@ -25,23 +25,7 @@ WEIGHTS = {"spectrum": 12}
 
 
 def _patient(rng: random.Random) -> dict[str, Any]:
-    patient: dict[str, Any] = {
-        "sex": maybe(rng, rng.choice(("male", "female", "female", "male", "unknown")), 0.9),
-        "age_years": maybe(rng, rng.randint(4, 95), 0.9),
-    }
-    height = round(rng.uniform(120, 200), 1)
-    weight = round(rng.uniform(18, 160), 1)
-    if rng.random() < 0.85:
-        if rng.random() < 0.8:
-            patient["height_cm"] = height
-        else:
-            patient["height_in"] = round(height / 2.54, 1)
-    if rng.random() < 0.9:
-        if rng.random() < 0.8:
-            patient["weight_kg"] = weight
-        else:
-            patient["weight_lb"] = round(weight / 0.45359237, 1)
-    return without_none(patient)
+    return patient(rng, ages=(4, 95), heights=(120, 200), weights=(18, 160), height_stated=0.85, weight_stated=0.9)
 
 
 def _regimen(rng: random.Random) -> dict[str, Any]:
