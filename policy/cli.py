@@ -43,8 +43,10 @@ def _version(value: bool) -> None:
     if not value:
         return
     from policy.binding import bound
+    from policy.engine.session import engine_summary
 
     typer.echo(f"policy {policy.__version__}")
+    typer.echo(f"engine {engine_summary()}")
     for policy_id in policy.policy_ids():
         try:
             found = bound(policy_id)

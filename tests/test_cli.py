@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -308,11 +309,12 @@ def test_an_unknown_policy_named_by_the_request_is_invalid(runner: CliRunner, tm
 
 
 def test_version_names_the_package_and_each_policy_with_version_and_digest(runner: CliRunner) -> None:
-    """`policy --version` prints the package version, then each policy's id, version and digest."""
+    """`policy --version` prints the package version, the engine build, then each policy's id, version and digest."""
     result = run(runner, "--version")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == f"policy {policy.__version__}"
+    assert lines[1] == f"engine durable-rules {version('durable-rules')} (one session per policy, emptied after each assessment)"
     for policy_id in policy.policy_ids():
         found = policy.assessor(policy_id)
         assert f"{policy_id} {found.bound.source.version} {found.bound.digest}" in lines

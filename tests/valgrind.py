@@ -11,12 +11,17 @@ import pytest
 needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 
 
-def clean_run(script: str) -> str:
-    """The script's stdout, once valgrind saw it run with no invalid or uninitialised read and exit 0."""
-    result = subprocess.run(
-        ["valgrind", "--error-exitcode=99", "--quiet", sys.executable, "-c", script],
+def under_valgrind(script: str, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
+    """The script run by `python` under valgrind, which exits 99 when it saw any memory error."""
+    return subprocess.run(
+        ["valgrind", "--error-exitcode=99", "--quiet", python, "-c", script],
         capture_output=True, text=True, timeout=600,
     )
+
+
+def clean_run(script: str, python: str = sys.executable) -> str:
+    """The script's stdout, once valgrind saw it run with no invalid or uninitialised read and exit 0."""
+    result = under_valgrind(script, python)
     assert "Invalid read" not in result.stderr, result.stderr[-4000:]
     assert "uninitialised" not in result.stderr, result.stderr[-4000:]
     assert result.returncode == 0, result.stderr[-4000:]

@@ -7,7 +7,8 @@ Known hazards of durable-rules 2.0.28 and how they are kept from callers:
   action loop itself, on the caller's thread.
 - Creating a session costs more than many firings: a network keeps one
   session, emptied and checked after each assessment, where the engine can
-  retract safely, and otherwise deletes it; `session.py` says when, and how
+  retract safely (always, with the engine `tools/build-engine` builds), and
+  otherwise deletes it; `session.py` says when, and how
   ids are kept clear of the engine's 32-bit hash collisions. Every fact
   carries its assessment's serial.
 - Deleting a session where no action fired segfaults: the ruleset has a
@@ -49,6 +50,7 @@ from policy.engine.session import (
     FACT_ID,
     FACT_TYPE,
     RESERVED,
+    RETRACTS_JOINED_FACTS,
     SERIAL,
     SESSION,
     EngineSession,
@@ -165,11 +167,13 @@ class Session:
 class Network:
     """A compiled ruleset and the actions its rules run, one per policy per process."""
 
-    def __init__(self, name: str, definition: Mapping[str, Any], action: Action) -> None:
+    def __init__(self, name: str, definition: Mapping[str, Any], action: Action,
+                 retract_joined: bool = RETRACTS_JOINED_FACTS) -> None:
         self.name = name
         self.rule_names = frozenset(definition)
-        # Rules whose firing holds several facts: the engine cannot retract those facts safely.
-        self._joining = frozenset(rule for rule, body in definition.items() if not matches_one_fact(body))
+        # Rules whose firing holds several facts: only a fixed engine retracts those facts safely.
+        self._joining = frozenset() if retract_joined else frozenset(
+            rule for rule, body in definition.items() if not matches_one_fact(body))
         # durable mutates the definition it is given: hand it a copy.
         self._handle = engine.create_ruleset(name, encode(definition))
         self._action = action
