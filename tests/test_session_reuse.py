@@ -12,12 +12,11 @@ import os
 import random
 import textwrap
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import durable_rules_engine as engine
 import pytest
-from valgrind import clean_run, needs_valgrind
+from valgrind import EXAMPLES, EXAMPLES_SCRIPT, clean_run, needs_valgrind
 
 import policy
 import policy.engine.session as engine_session
@@ -39,7 +38,6 @@ FACT_IDS_SHARING_A_HASH = ("cecvvkhyur", "ppxlfnkqxf")
 STATE_ID_SHARING_A_FACT_ID = ("fgjdicfysf", "wjeuvqzebe")  # the session id, the fact id
 
 RUNS = 200_000
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 POLICY_RUNS = 200_000
 
 
@@ -449,28 +447,12 @@ def test_emptying_sessions_reads_no_memory_the_engine_never_wrote() -> None:
     assert clean_run(VALGRIND_SCRIPT).split() == ["joined", "1", "fallback", "40", "single", "1"]
 
 
-POLICY_VALGRIND_SCRIPT = textwrap.dedent(
-    """
-    import json, sys
-    from pathlib import Path
-    import policy
-
-    networks = [policy.assessor(p).network for p in policy.policy_ids()]
-    examples = sorted(Path(sys.argv[1]).glob("*/*.json"))
-    for path in examples:
-        policy.assess(json.loads(path.read_text()))
-    print(len(examples), sum(n.sessions_started for n in networks))
-    """
-)
-
-
 @needs_valgrind
 def test_every_example_assessed_in_kept_policy_sessions_reads_no_memory_the_engine_never_wrote() -> None:
     """Under valgrind, every bundled example of every policy, one after another: no invalid or uninitialised read.
 
     With the fixed engine each policy keeps one session for all of them.
     """
-    script = POLICY_VALGRIND_SCRIPT.replace("sys.argv[1]", repr(str(EXAMPLES)))
-    examples, sessions = map(int, clean_run(script).split())
+    examples, sessions = map(int, clean_run(EXAMPLES_SCRIPT, str(EXAMPLES)).split())
     assert examples == len(list(EXAMPLES.glob("*/*.json"))) > 2 * len(policy.policy_ids())
     assert sessions == (len(policy.policy_ids()) if RETRACTS_JOINED_FACTS else examples)

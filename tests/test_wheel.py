@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from valgrind import clean_run, needs_valgrind, under_valgrind
+from valgrind import EXAMPLES, EXAMPLES_SCRIPT, clean_run, needs_valgrind, under_valgrind
 
 import policy
 from policy.binding import bound
@@ -104,23 +104,6 @@ def test_check_checks_what_it_can_and_names_the_skip_in_one_line(installed: tupl
     assert done.stderr.splitlines() == skipped and len(skipped) <= 1
 
 
-# Every example assessed one after another in the installed package, optionally as if the engine could retract
-# the facts of joined firings (the fix tools/build-engine applies): the number of examples, then of sessions opened.
-KEEPING_SCRIPT = """
-import json, sys
-from pathlib import Path
-from policy.engine import Network
-if sys.argv[2:] == ["keep"]:
-    Network.__init__.__defaults__ = (True,)
-import policy
-examples = sorted(Path(sys.argv[1]).glob("*/*.json"))
-networks = [policy.assessor(p).network for p in policy.policy_ids()]
-for path in examples:
-    policy.assess(json.loads(path.read_text()))
-print(len(examples), sum(n.sessions_started for n in networks))
-"""
-
-
 @needs_valgrind
 def test_the_released_engine_reads_memory_it_never_wrote_only_if_a_policy_session_is_kept(
     installed: tuple[Path, Path, dict[str, str]],
@@ -129,9 +112,7 @@ def test_the_released_engine_reads_memory_it_never_wrote_only_if_a_policy_sessio
     reads uninitialised memory; the package's choice there, a fresh session per assessment, reads none."""
     bin_folder, _, _ = installed
     python = str(bin_folder / "python")
-    examples = str(ROOT / "examples")
-    fresh = clean_run(KEEPING_SCRIPT.replace("sys.argv[1]", repr(examples)), python).split()
-    assert fresh[0] == fresh[1]  # one session per assessment
-    kept = under_valgrind(KEEPING_SCRIPT.replace("sys.argv[1]", repr(examples)).replace("sys.argv[2:]", '["keep"]'),
-                          python)
+    examples, sessions = clean_run(EXAMPLES_SCRIPT, str(EXAMPLES), python=python).split()
+    assert examples == sessions  # a fresh session for each assessment
+    kept = under_valgrind(EXAMPLES_SCRIPT, str(EXAMPLES), "keep", python=python)
     assert kept.returncode == 99 and "uninitialised" in kept.stderr, kept.stderr[-3000:]

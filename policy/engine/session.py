@@ -17,10 +17,10 @@ only when, it can be proved empty again:
   such assessment, none in a fresh session). `tools/build-engine` builds it
   with a three-line fix (`tools/engine/durable-rules-2.0.28.patch`) and the
   local version `2.0.28+policy.1`; with that build (`RETRACTS_JOINED_FACTS`)
-  the session is kept after every clean assessment. With the released build a session where such a rule
-  fired is deleted instead, and the next assessment starts a fresh one under
-  the same id: every policy network joins facts, so that is their path there,
-  correct but about 90 µs slower per assessment;
+  the session is kept after every clean assessment. With the released build
+  a session where such a rule fired is deleted instead, and the next
+  assessment starts a fresh one under the same id: every policy network
+  joins facts, so that is their path there, correct but slower;
 - after any error code, exception or failed check the session is deleted
   (or, when nothing ever fired in it, left alone: deleting it would crash
   the engine) and never reused.
@@ -68,7 +68,6 @@ def _engine_version() -> str:
 ENGINE_VERSION: Final = _engine_version()
 # The build of tools/build-engine, whose local version label says its fix is in.
 RETRACTS_JOINED_FACTS: Final = ENGINE_VERSION.partition("+")[2].startswith("policy.")
-
 
 
 def engine_summary() -> str:
