@@ -14,15 +14,15 @@ BUILD := build
 
 .PHONY: assess test install clean check unit site pdf browser serve bench mutate
 
-# durable-rules 2.0.28 ships only as source; tools/build-engine builds it with the
-# project's fix (tools/engine/durable-rules-2.0.28.patch: safe retraction, so each
+# durable-rules 2.0.28 ships only as source; policy/engine/build.py builds it with the
+# project's fix (policy/engine/durable-rules-2.0.28.patch: safe retraction, so each
 # policy keeps one engine session, and the call Python 3.13 removed) as 2.0.28+policy.1.
-$(STAMP): pyproject.toml tools/build-engine tools/engine/durable-rules-2.0.28.patch
+$(STAMP): pyproject.toml policy/engine/build.py policy/engine/durable-rules-2.0.28.patch
 	@test -n "$(PYTHON_EXE)" || { echo "no interpreter $(PYTHON)"; exit 1; }
 	$(PYTHON_EXE) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ required"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON_EXE) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python tools/build-engine
+	$(BIN)/python policy/engine/build.py
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 

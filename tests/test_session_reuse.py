@@ -138,13 +138,13 @@ def test_a_kept_session_gives_each_run_its_own_serial_and_nothing_else(kept: Net
     assert engine.get_facts(kept._handle, sessions[0].sid) == "[]"
 
 
-# -- the policies: their rules join facts, which the engine tools/build-engine builds retracts safely --
+# -- the policies: their rules join facts, which the engine policy/engine/build.py builds retracts safely
 
 
-def test_the_engine_installed_is_the_one_tools_build_engine_builds() -> None:
+def test_the_engine_installed_is_the_one_policy_engine_build_builds() -> None:
     """The test environment runs the fixed engine (`make` installs it); with the released build policies get fresh sessions."""
     assert RETRACTS_JOINED_FACTS, (f"durable-rules {ENGINE_VERSION} is the released build: "
-                                   "install the fixed one with `python tools/build-engine`")
+                                   "install the fixed one with `python -m policy.engine.build`")
 
 
 def test_policy_assessments_in_a_row_match_those_made_in_another_order() -> None:

@@ -76,7 +76,7 @@ def test_version_lists_every_policy_with_the_checkout_digest(installed: tuple[Pa
     _succeeded(done)
     expected = [f"policy {policy.__version__}",
                 "engine durable-rules 2.0.28 (a fresh session per assessment: this build cannot empty a session "
-                "safely; tools/build-engine builds one that can)"]
+                "safely; `python -m policy.engine.build` installs one that can)"]
     expected += [f"{i} {bound(i).source.version} {bound(i).digest}" for i in policy.policy_ids()]
     assert done.stdout.splitlines() == expected
 
@@ -108,7 +108,7 @@ def test_check_checks_what_it_can_and_names_the_skip_in_one_line(installed: tupl
 def test_the_released_engine_reads_memory_it_never_wrote_only_if_a_policy_session_is_kept(
     installed: tuple[Path, Path, dict[str, str]],
 ) -> None:
-    """Why tools/build-engine patches durable-rules: on the released build, emptying a policy's session for reuse
+    """Why policy/engine/build.py patches durable-rules: on the released build, emptying a policy's session for reuse
     reads uninitialised memory; the package's choice there, a fresh session per assessment, reads none."""
     bin_folder, _, _ = installed
     python = str(bin_folder / "python")
@@ -116,3 +116,27 @@ def test_the_released_engine_reads_memory_it_never_wrote_only_if_a_policy_sessio
     assert examples == sessions  # a fresh session for each assessment
     kept = under_valgrind(EXAMPLES_SCRIPT, str(EXAMPLES), "keep", python=python)
     assert kept.returncode == 99 and "uninitialised" in kept.stderr, kept.stderr[-3000:]
+
+
+def test_the_builder_installs_the_fixed_engine_and_each_policy_then_keeps_its_session(
+    installed: tuple[Path, Path, dict[str, str]],
+) -> None:
+    """Run by path from the installed package, as a broken engine's import error says, the builder replaces the
+    released engine with the fixed one: `--version` says so, each policy keeps one session, answers are unchanged.
+
+    Last in this module: it changes the environment the tests above need released.
+    """
+    bin_folder, outside, env = installed
+    python = bin_folder / "python"
+    builder, = bin_folder.parent.glob("lib/python*/site-packages/policy/engine/build.py")
+    _succeeded(_run([python, builder], outside, env))
+    done = _run([bin_folder / "policy", "--version"], outside, env)
+    _succeeded(done)
+    assert done.stdout.splitlines()[1] == ("engine durable-rules 2.0.28+policy.1 (one session per policy, emptied "
+                                           "after each assessment)")
+    done = _run([python, "-c", EXAMPLES_SCRIPT, EXAMPLES], outside, env)
+    _succeeded(done)
+    assert done.stdout.split() == [str(len(list(EXAMPLES.glob("*/*.json")))), str(len(policy.policy_ids()))]
+    data = _run([bin_folder / "policy", "assess", "--format", "json", EXAMPLE], outside, env)
+    _succeeded(data)
+    assert json.loads(data.stdout) == policy.assess(json.loads(EXAMPLE.read_text())).to_dict()

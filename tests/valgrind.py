@@ -15,7 +15,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # Every bundled example of every policy assessed one after another in one process; prints the number of
 # examples, then of engine sessions the policies opened. Given "keep", each network keeps its session
-# whatever the engine build (the fix tools/build-engine applies assumed, present or not).
+# whatever the engine build (the fix policy/engine/build.py applies assumed, present or not).
 EXAMPLES_SCRIPT = """
 import json, sys
 from pathlib import Path

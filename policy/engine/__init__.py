@@ -1,20 +1,19 @@
 """The adapter around durable-rules: the only module that touches the engine.
 
 durable-rules 2.0.28 ships only as source with a C extension. Built on
-Python 3.13 without a define it compiles, then fails at import (`undefined
+Python 3.13 as released it compiles, then fails at import (`undefined
 symbol: PyEval_CallObject`, a function 3.13 removed); a missing or broken
 build fails the same way. Either is turned here into an error that says
-exactly what to run.
+exactly what to run: `build.py` beside this file, run by path (importing the
+package would fail again), which installs the fixed build.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-# The define maps the removed call to its replacement (harmless on 3.11 and 3.12); the
-# package's setup.py overwrites CFLAGS, so CPPFLAGS is the variable that reaches the compiler.
-REINSTALL = (f'CPPFLAGS="-DPyEval_CallObject=PyObject_CallObject" {sys.executable} -m pip install '
-             "--no-cache-dir --force-reinstall durable-rules==2.0.28")
+REINSTALL = f"{sys.executable} {Path(__file__).resolve().with_name('build.py')}"
 
 
 def _engine_error(error: ImportError) -> ImportError:

@@ -7,7 +7,7 @@ Known hazards of durable-rules 2.0.28 and how they are kept from callers:
   action loop itself, on the caller's thread.
 - Creating a session costs more than many firings: a network keeps one
   session, emptied and checked after each assessment, where the engine can
-  retract safely (always, with the engine `tools/build-engine` builds), and
+  retract safely (always, with the engine `build.py` builds), and
   otherwise deletes it; `session.py` says when, and how
   ids are kept clear of the engine's 32-bit hash collisions. Every fact
   carries its assessment's serial.

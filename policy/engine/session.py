@@ -14,8 +14,8 @@ only when, it can be proved empty again:
   frame is freed but still marked as dispatching, and retracting the second
   of its facts makes `deleteMessageFromFrame` scan past the frame's 16
   entries into memory it never wrote (valgrind: one uninitialised read per
-  such assessment, none in a fresh session). `tools/build-engine` builds it
-  with a three-line fix (`tools/engine/durable-rules-2.0.28.patch`) and the
+  such assessment, none in a fresh session). `policy/engine/build.py` builds
+  it with a three-line fix (`durable-rules-2.0.28.patch`, beside it) and the
   local version `2.0.28+policy.1`; with that build (`RETRACTS_JOINED_FACTS`)
   the session is kept after every clean assessment. With the released build
   a session where such a rule fired is deleted instead, and the next
@@ -66,7 +66,7 @@ def _engine_version() -> str:
 
 
 ENGINE_VERSION: Final = _engine_version()
-# The build of tools/build-engine, whose local version label says its fix is in.
+# The build of policy/engine/build.py, whose local version label says its fix is in.
 RETRACTS_JOINED_FACTS: Final = ENGINE_VERSION.partition("+")[2].startswith("policy.")
 
 
@@ -75,7 +75,7 @@ def engine_summary() -> str:
     if RETRACTS_JOINED_FACTS:
         return f"durable-rules {ENGINE_VERSION} (one session per policy, emptied after each assessment)"
     return (f"durable-rules {ENGINE_VERSION} (a fresh session per assessment: this build cannot empty a "
-            "session safely; tools/build-engine builds one that can)")
+            "session safely; `python -m policy.engine.build` installs one that can)")
 
 
 _FNV_OFFSET_BASIS, _FNV_PRIME, _MASK = 0x811C9DC5, 0x01000193, 0xFFFFFFFF
