@@ -27,7 +27,7 @@ from pathlib import Path
 RELEASE = "durable_rules-2.0.28"
 SOURCE_SHA256 = "053b26f5e48d312d4fa27995243f954671be6eece477f150c059c364eb4d7d61"
 PATCH = Path(__file__).resolve().with_name("durable-rules-2.0.28.patch")
-LABEL = "+policy.1"
+LABEL = "+policy.1"  # the local version the patch gives setup.py; policy.engine.session reads it
 
 
 class PatchError(Exception):

@@ -50,6 +50,8 @@ from typing import Any, Final
 import durable_rules_engine as engine
 from attrs import define, field
 
+from policy.engine.build import LABEL
+
 FACT_TYPE: Final = "t"
 SESSION: Final = "sid"
 FACT_ID: Final = "id"
@@ -67,7 +69,7 @@ def _engine_version() -> str:
 
 ENGINE_VERSION: Final = _engine_version()
 # The build of policy/engine/build.py, whose local version label says its fix is in.
-RETRACTS_JOINED_FACTS: Final = ENGINE_VERSION.partition("+")[2].startswith("policy.")
+RETRACTS_JOINED_FACTS: Final = ENGINE_VERSION.endswith(LABEL)
 
 
 def engine_summary() -> str:
